@@ -1,0 +1,276 @@
+"""Django admin: where managers run projects, schemas, articles and the actor
+knowledge base.  Deleting anything that carries annotations is refused with a
+message saying what would be lost."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+
+from articles.models import Article, Membership, Project
+from articles.text import content_hash, normalise
+
+from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
+from .schema import install_default_schema
+
+
+def annotation_summary(set_lookup: dict) -> dict:
+    """How many spans and relations, in how many sets, the sets matching ``set_lookup`` carry."""
+    prefixed = {f"annotation_set__{key}": value for key, value in set_lookup.items()}
+    spans = Span.objects.filter(**prefixed)
+    relations = Relation.objects.filter(**prefixed)
+    return {
+        "spans": spans.count(),
+        "relations": relations.count(),
+        "sets": spans.values("annotation_set").distinct().count(),
+    }
+
+
+def describe_loss(summary: dict) -> str:
+    return (
+        f"{summary['spans']} span(s) and {summary['relations']} relation(s) "
+        f"in {summary['sets']} annotation set(s)"
+    )
+
+
+class GuardedDeleteMixin:
+    """Refuse deletion of objects whose articles carry spans; clear empty sets first."""
+
+    def set_lookup(self, obj) -> dict:  # pragma: no cover - overridden
+        """Lookups, relative to AnnotationSet, that select the sets ``obj`` owns."""
+        raise NotImplementedError
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            summary = annotation_summary(self.set_lookup(obj))
+            if summary["spans"]:
+                self.message_user(
+                    request,
+                    f"“{obj}” was not deleted: it carries {describe_loss(summary)}. "
+                    "Export or delete those annotations first.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            AnnotationSet.objects.filter(**self.set_lookup(obj), spans__isnull=True).delete()
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+    fields = ["name", "colour", "key", "links_entity", "attributes", "description", "order"]
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # labels with spans are protected; delete one from its own page
+
+
+class RelationTypeInline(admin.TabularInline):
+    model = RelationType
+    extra = 0
+    fields = ["name", "source_label", "target_label", "description"]
+
+
+@admin.register(Project)
+class ProjectAdmin(GuardedDeleteMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "annotators_per_article", "allow_overlap", "article_count", "member_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline, LabelInline, RelationTypeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            n_articles=Count("articles", distinct=True), n_members=Count("memberships", distinct=True)
+        )
+
+    @admin.display(ordering="n_articles", description="articles")
+    def article_count(self, obj):
+        return obj.n_articles
+
+    @admin.display(ordering="n_members", description="members")
+    def member_count(self, obj):
+        return obj.n_members
+
+    def set_lookup(self, obj):
+        return {"article__project": obj}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            install_default_schema(form.instance)
+
+
+@admin.register(Article)
+class ArticleAdmin(GuardedDeleteMixin, admin.ModelAdmin):
+    list_display = ["title", "project", "external_id", "published", "source", "length", "language"]
+    list_filter = ["project", "source", "language", "published"]
+    search_fields = ["title", "external_id", "text"]
+    date_hierarchy = "published"
+    list_select_related = ["project"]
+    readonly_fields = ["content_hash", "length", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The text never changes once anything is annotated on it (DESIGN rule 2).
+        if obj is not None and Span.objects.filter(annotation_set__article=obj).exists():
+            return [*self.readonly_fields, "text", "project"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        obj.text = normalise(obj.text).text
+        obj.content_hash = content_hash(obj.text)
+        obj.length = len(obj.text)
+        super().save_model(request, obj, form, change)
+
+    def set_lookup(self, obj):
+        return {"article": obj}
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "key", "colour", "links_entity", "span_count"]
+    list_filter = ["project"]
+    search_fields = ["name"]
+    list_select_related = ["project"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_spans=Count("spans"))
+
+    @admin.display(ordering="n_spans", description="spans")
+    def span_count(self, obj):
+        return obj.n_spans
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            n = obj.spans.count()
+            types = obj.outgoing_types.count() + obj.incoming_types.count()
+            if n or types:
+                self.message_user(
+                    request,
+                    f"The label “{obj.name}” was not deleted: {n} span(s) use it"
+                    + (f" and {types} relation type(s) refer to it" if types else "")
+                    + ". Relabel or delete those first.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(RelationType)
+class RelationTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "source_label", "target_label"]
+    list_filter = ["project"]
+    list_select_related = ["project", "source_label", "target_label"]
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "project", "alias_list", "wikidata_id"]
+    list_filter = ["project", "kind"]
+    search_fields = ["name", "aliases", "wikidata_id"]
+    list_select_related = ["project"]
+
+    @admin.display(description="aliases")
+    def alias_list(self, obj):
+        return ", ".join(obj.aliases)
+
+
+class SpanInline(admin.TabularInline):
+    model = Span
+    extra = 0
+    fields = ["label", "start", "end", "text", "attributes", "entity", "note"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnotationSet)
+class AnnotationSetAdmin(admin.ModelAdmin):
+    list_display = ["article", "user", "is_gold", "status", "span_count", "updated_at"]
+    list_filter = ["status", "is_gold", "article__project"]
+    search_fields = ["article__title", "user__username"]
+    list_select_related = ["article", "user"]
+    readonly_fields = ["article", "user", "is_gold", "created_at", "updated_at", "submitted_at"]
+    inlines = [SpanInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_spans=Count("spans"))
+
+    @admin.display(ordering="n_spans", description="spans")
+    def span_count(self, obj):
+        return obj.n_spans
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Span)
+class SpanAdmin(admin.ModelAdmin):
+    list_display = ["text_excerpt", "label", "start", "end", "annotation_set", "entity"]
+    list_filter = ["label__project", "label"]
+    search_fields = ["text", "note"]
+    list_select_related = ["label", "annotation_set__article", "annotation_set__user", "entity"]
+    readonly_fields = ["annotation_set", "label", "start", "end", "text", "version", "created_at", "updated_at"]
+    raw_id_fields = ["entity"]
+
+    @admin.display(description="text")
+    def text_excerpt(self, obj):
+        return obj.text[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    list_display = ["type", "source", "target", "annotation_set"]
+    list_filter = ["type__project", "type"]
+    list_select_related = ["type", "source", "target", "annotation_set__article", "annotation_set__user"]
+    readonly_fields = ["annotation_set", "type", "source", "target", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "action", "object_type", "object_id", "article"]
+    list_filter = ["action", "object_type", "project"]
+    search_fields = ["user__username", "article__title"]
+    list_select_related = ["user", "article"]
+    readonly_fields = [f.name for f in Event._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

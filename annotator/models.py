@@ -1,0 +1,234 @@
+"""The annotation domain: schema (labels, relation types), the actor knowledge
+base, annotation sets with their spans and relations, and the event log."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from articles.models import Article, Project
+
+from .schema import attribute_definition_errors
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
+key_validator = RegexValidator(r"^[a-z0-9]?$", "Use one lower-case letter or digit.")
+
+
+class AttributeType(models.TextChoices):
+    CHOICE = "choice", "One of a list"
+    BOOL = "bool", "Yes / no"
+    TEXT = "text", "Free text"
+
+
+class Label(models.Model):
+    """A span type of a project, with the attributes its spans carry.
+
+    ``attributes`` is a list of definitions, e.g.
+    ``[{"name": "verdict", "type": "choice", "choices": ["true", "false"]},
+    {"name": "checkworthy", "type": "bool"}]``.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=60)
+    colour = models.CharField(max_length=7, default="#4c78a8", validators=[colour_validator])
+    key = models.CharField(max_length=1, blank=True, validators=[key_validator], help_text="Keyboard shortcut.")
+    description = models.TextField(blank=True)
+    attributes = models.JSONField(default=list, blank=True)
+    links_entity = models.BooleanField(default=False, help_text="Spans of this label link to an entity.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="label_name_unique"),
+            models.UniqueConstraint(
+                fields=["project", "key"], condition=~Q(key=""), name="label_key_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = attribute_definition_errors(self.attributes)
+        if errors:
+            raise ValidationError({"attributes": errors})
+
+    def attribute(self, name):
+        for definition in self.attributes or []:
+            if definition.get("name") == name:
+                return definition
+        return None
+
+
+class RelationType(models.Model):
+    """A typed, directed link from a span of ``source_label`` to one of ``target_label``."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="relation_types")
+    name = models.CharField(max_length=60)
+    source_label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="outgoing_types")
+    target_label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="incoming_types")
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="relation_type_name_unique")]
+
+    def __str__(self):
+        return f"{self.source_label} {self.name} {self.target_label}"
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    STATE = "state", "State"
+    OTHER = "other", "Other"
+
+
+class Entity(models.Model):
+    """An entry of the project's knowledge base of actors."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="entities")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.PERSON)
+    aliases = models.JSONField(default=list, blank=True)
+    wikidata_id = models.CharField(
+        max_length=20, blank=True, validators=[RegexValidator(r"^(Q[0-9]+)?$", "A Wikidata id looks like Q42.")]
+    )
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="entity_name_unique"),
+            models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SetStatus(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    # The gold set's own states.
+    IN_REVIEW = "in_review", "In review"
+    DONE = "done", "Done"
+
+
+class AnnotationSet(models.Model):
+    """One person's annotation of one article, or the article's gold set (no user)."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotation_sets")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="annotation_sets"
+    )
+    is_gold = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=SetStatus.choices, default=SetStatus.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="set_one_per_article_user"),
+            models.UniqueConstraint(fields=["article"], condition=Q(is_gold=True), name="set_one_gold_per_article"),
+            models.CheckConstraint(
+                condition=(Q(is_gold=True) & Q(user__isnull=True)) | (Q(is_gold=False) & Q(user__isnull=False)),
+                name="set_gold_xor_user",
+            ),
+            models.CheckConstraint(condition=Q(status__in=SetStatus.values), name="set_status_valid"),
+        ]
+
+    def __str__(self):
+        owner = "gold" if self.is_gold else self.user
+        return f"{self.article} — {owner}"
+
+    @property
+    def owner_name(self):
+        return "gold" if self.is_gold else self.user.get_username()
+
+    @property
+    def is_editable(self):
+        return self.status not in (SetStatus.SUBMITTED, SetStatus.DONE)
+
+
+class Span(models.Model):
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="spans")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="The covered text, kept to check offsets.")
+    attributes = models.JSONField(default=dict, blank=True)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="spans")
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; stale edits get 409.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "-end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="span_end_after_start"),
+            models.UniqueConstraint(fields=["annotation_set", "label", "start", "end"], name="span_unique_place"),
+        ]
+        indexes = [models.Index(fields=["annotation_set", "start"], name="span_set_start")]
+
+    def __str__(self):
+        return f"{self.label_id}[{self.start}:{self.end}] {self.text[:40]}"
+
+
+class Relation(models.Model):
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="relations")
+    type = models.ForeignKey(RelationType, on_delete=models.PROTECT, related_name="relations")
+    source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation_set", "type", "source", "target"], name="relation_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="relation_not_to_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.type_id} {self.target_id}"
+
+
+class Event(models.Model):
+    """Who created, changed or deleted what, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        RESTORE = "restore", "Restored"
+        SUBMIT = "submit", "Submitted"
+        REOPEN = "reopen", "Reopened"
+        IMPORT = "import", "Imported"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="event_article_time")]
+
+    def __str__(self):
+        return f"{self.user} {self.action} {self.object_type} {self.object_id}"

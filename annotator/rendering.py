@@ -1,0 +1,146 @@
+"""Turns an article's text and spans into paragraphs of segments for the page.
+
+A paragraph is a line of the text (paragraphs are separated by one or more
+``\\n``, which are not shown).  Each paragraph is cut into segments at every span
+boundary; a segment carries the spans covering it, outermost first, so the
+template can nest one ``<mark>`` per span around the segment's text.  Every
+segment's text node is wrapped in an element that carries its code-point offset,
+which is all the browser needs to turn a selection back into offsets.
+
+Spans that overlap get *lanes*: a span's underline sits ``depth`` steps below the
+text, the same in every segment of the paragraph, so nested and crossing spans
+stay visible and each keeps a strip of its own to click.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+MAX_DEPTH = 6
+
+
+@dataclass
+class Mark:
+    span: object  # anything with id, label_id, start, end
+    depth: int = 0
+    first: bool = False  # this segment holds the span's first character
+
+    @property
+    def id(self):
+        return self.span.id
+
+    @property
+    def label_id(self):
+        return self.span.label_id
+
+
+@dataclass
+class Segment:
+    start: int
+    text: str
+    marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class Paragraph:
+    index: int
+    start: int
+    end: int
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def dom_id(self):
+        return f"para-{self.index}"
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every non-empty line of ``text``."""
+    bounds = []
+    pos = 0
+    for line in text.split("\n"):
+        if line:
+            bounds.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return bounds
+
+
+def paragraphs_touching(bounds: list[tuple[int, int]], start: int, end: int) -> list[int]:
+    """Indexes of the paragraphs that ``[start, end)`` touches."""
+    starts = [b[0] for b in bounds]
+    first = max(bisect.bisect_right(starts, start) - 1, 0)
+    result = []
+    for i in range(first, len(bounds)):
+        p_start, p_end = bounds[i]
+        if p_start >= end and i != first:
+            break
+        if p_start < end and p_end > start:
+            result.append(i)
+    return result or [first]
+
+
+def _lanes(spans) -> dict[int, int]:
+    """Greedy interval colouring: outer (earlier, longer) spans get lower lanes."""
+    lane_end: list[int] = []
+    lanes = {}
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
+        for lane, last_end in enumerate(lane_end):
+            if last_end <= span.start:
+                lane_end[lane] = span.end
+                lanes[span.id] = lane
+                break
+        else:
+            lanes[span.id] = len(lane_end)
+            lane_end.append(span.end)
+    return lanes
+
+
+def _paragraph(text: str, index: int, start: int, end: int, spans: list) -> Paragraph:
+    paragraph = Paragraph(index=index, start=start, end=end)
+    if not spans:
+        paragraph.segments.append(Segment(start=start, text=text[start:end]))
+        return paragraph
+    lanes = _lanes(spans)
+    top = max(lanes.values())
+    cuts = {start, end}
+    for span in spans:
+        cuts.add(max(span.start, start))
+        cuts.add(min(span.end, end))
+    points = sorted(cuts)
+    ordered = sorted(spans, key=lambda s: lanes[s.id])
+    for a, b in zip(points, points[1:], strict=False):
+        marks = [
+            Mark(span=s, depth=min(top - lanes[s.id], MAX_DEPTH), first=(s.start == a))
+            for s in ordered
+            if s.start <= a and s.end >= b
+        ]
+        paragraph.segments.append(Segment(start=a, text=text[a:b], marks=marks))
+    return paragraph
+
+
+def render_paragraphs(text: str, spans, only: list[int] | None = None) -> list[Paragraph]:
+    """Paragraphs of ``text`` with ``spans`` (any objects with id, label_id, start, end).
+
+    ``only`` limits the result to those paragraph indexes (for partial updates).
+    """
+    bounds = paragraph_bounds(text)
+    wanted = range(len(bounds)) if only is None else sorted(set(only))
+    spans = sorted(spans, key=lambda s: s.start)
+    span_starts = [s.start for s in spans]
+    result = []
+    active: list = []
+    pointer = 0
+    last_index = -1
+    for index in wanted:
+        p_start, p_end = bounds[index]
+        if index != last_index + 1:  # jumped: rebuild the active set from scratch
+            pointer = bisect.bisect_left(span_starts, p_start)
+            active = [s for s in spans[:pointer] if s.end > p_start]
+        while pointer < len(spans) and spans[pointer].start < p_end:
+            active.append(spans[pointer])
+            pointer += 1
+        active = [s for s in active if s.end > p_start]
+        inside = [s for s in active if s.start < p_end]
+        result.append(_paragraph(text, index, p_start, p_end, inside))
+        last_index = index
+    return result

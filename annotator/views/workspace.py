@@ -1,0 +1,414 @@
+"""The annotation workspace: one article, the user's own annotation set, and the
+fragments htmx swaps in as spans and relations change."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from articles.models import Article
+from articles.selectors import projects_for, role_in
+
+from .. import services
+from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
+from ..rendering import paragraph_bounds, paragraphs_touching, render_paragraphs
+from ..selectors import labels_for, relation_types_for, relations_for, sets_for, spans_for
+
+PAGE = "annotator/workspace.html"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _message(request, text, *, status=422, level="error"):
+    """An error or notice shown in the workspace's message line, nothing else swapped."""
+    response = render(request, PAGE + "#message", {"message": text, "level": level}, status=status)
+    response = retarget(response, "#ws-message")
+    return reswap(response, "innerHTML")
+
+
+def _refused(request, error: services.ServiceError):
+    return _message(request, " ".join(error.messages), status=error.status)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _sidebar_groups(labels, spans):
+    groups = OrderedDict((label.pk, {"label": label, "spans": []}) for label in labels)
+    for span in spans:
+        groups[span.label_id]["spans"].append(span)
+    return list(groups.values())
+
+
+def _progress(user, article):
+    project = article.project
+    counts = project.articles.aggregate(total=Count("id"), position=Count("id", filter=Q(id__lte=article.pk)))
+    submitted = AnnotationSet.objects.filter(
+        article__project=project, user=user, status=SetStatus.SUBMITTED
+    ).count()
+    return counts | {"submitted": submitted}
+
+
+def _paragraph_updates(annotation_set, places):
+    """Re-render only the paragraphs that the given (start, end) places touch."""
+    text = annotation_set.article.text
+    bounds = paragraph_bounds(text)
+    indexes = sorted({i for start, end in places for i in paragraphs_touching(bounds, start, end)})
+    low, high = bounds[indexes[0]][0], bounds[indexes[-1]][1]
+    spans = annotation_set.spans.filter(start__lt=high, end__gt=low).only("id", "label_id", "start", "end")
+    return render_paragraphs(text, list(spans), only=indexes)
+
+
+def _span_for(request, span_id, *, write):
+    sets = sets_for(request.user, write=write)
+    span = get_object_or_404(
+        Span.objects.select_related("label", "entity", "annotation_set__article__project", "annotation_set__user"),
+        pk=span_id,
+        annotation_set__in=sets.values("pk"),
+    )
+    return span
+
+
+def _panel_context(span, *, editable=True):
+    annotation_set = span.annotation_set
+    project = annotation_set.article.project
+    labels = labels_for(project)
+    outgoing_types = [t for t in relation_types_for(project) if t.source_label_id == span.label_id]
+    targets = {}
+    if outgoing_types:
+        wanted = {t.target_label_id for t in outgoing_types}
+        for candidate in annotation_set.spans.filter(label_id__in=wanted).exclude(pk=span.pk).order_by("start"):
+            targets.setdefault(candidate.label_id, []).append(candidate)
+    relations = list(
+        Relation.objects.filter(Q(source=span) | Q(target=span)).select_related("type", "source", "target")
+    )
+    attribute_fields = []
+    for definition in span.label.attributes or []:
+        attribute_fields.append(
+            {
+                "name": definition["name"],
+                "type": definition["type"],
+                "choices": definition.get("choices", []),
+                "value": span.attributes.get(definition["name"]),
+            }
+        )
+    mentions = []
+    if span.entity_id:
+        mentions = list(annotation_set.spans.filter(entity_id=span.entity_id).exclude(pk=span.pk).order_by("start"))
+    return {
+        "span": span,
+        "annotation_set": annotation_set,
+        "labels": labels,
+        "attribute_fields": attribute_fields,
+        "relation_choices": [{"type": t, "targets": targets.get(t.target_label_id, [])} for t in outgoing_types],
+        "relations": relations,
+        "mentions": mentions,
+        "editable": editable and annotation_set.is_editable,
+        "entity_kinds": Entity._meta.get_field("kind").choices,
+    }
+
+
+def _span_response(request, span, *, places, status=200, extra=None):
+    """The panel for ``span`` plus out-of-band paragraphs and sidebar updates."""
+    annotation_set = span.annotation_set
+    context = _panel_context(span) | {
+        "paragraphs": _paragraph_updates(annotation_set, places),
+        "oob": True,
+        "label_counts": _label_counts(annotation_set),
+    } | (extra or {})
+    return render(request, PAGE + "#span-changed", context, status=status)
+
+
+def _label_counts(annotation_set):
+    counts = dict(annotation_set.spans.values_list("label_id").annotate(n=Count("id")).values_list("label_id", "n"))
+    return [{"id": label.pk, "count": counts.get(label.pk, 0)} for label in labels_for(annotation_set.article.project)]
+
+
+# ---------------------------------------------------------------- pages
+
+
+@require_GET
+def workspace(request, slug, article_id):
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    article = get_object_or_404(Article.objects.select_related("project"), pk=article_id, project=project)
+    annotation_set = services.set_for_annotator(article=article, user=request.user)
+    annotation_set.article = article
+    labels = labels_for(project)
+    spans = list(spans_for(annotation_set))
+    relations = list(relations_for(annotation_set))
+    context = {
+        "project": project,
+        "role": role_in(request.user, project),
+        "article": article,
+        "annotation_set": annotation_set,
+        "labels": labels,
+        "label_styles": [(label.pk, label.colour) for label in labels],
+        "label_keys": {label.key: label.pk for label in labels if label.key},
+        "paragraphs": render_paragraphs(article.text, spans),
+        "groups": _sidebar_groups(labels, spans),
+        "relations": relations,
+        "progress": _progress(request.user, article),
+        "editable": annotation_set.is_editable,
+    }
+    return render(request, PAGE, context)
+
+
+@require_GET
+def next_article(request, slug):
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    after = _int(request.GET.get("after")) or 0
+    pending = project.articles.exclude(
+        annotation_sets__user=request.user, annotation_sets__status=SetStatus.SUBMITTED
+    ).order_by("id")
+    article = pending.filter(pk__gt=after).first() or pending.exclude(pk=after).first()
+    if article is None:
+        messages.success(request, "You have submitted every article of this project. Thank you!")
+        return redirect(project)
+    return redirect("workspace", project.slug, article.pk)
+
+
+# ---------------------------------------------------------------- spans
+
+
+@require_POST
+def span_create(request, set_id):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    label = Label.objects.filter(pk=_int(request.POST.get("label"))).first()
+    if label is None:
+        return _message(request, "Choose a label for the selection.")
+    start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
+    if start is None or end is None:
+        return _message(request, "The selection has no valid start and end.")
+    try:
+        span, created = services.span_create(
+            annotation_set=annotation_set,
+            label=label,
+            start=start,
+            end=end,
+            text=request.POST.get("text", ""),
+            user=request.user,
+        )
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = _span_for(request, span.pk, write=True)
+    return _span_response(request, span, places=[(span.start, span.end)], status=201 if created else 200,
+                          extra={"new_item": span if created else None})
+
+
+@require_GET
+def span_panel(request, span_id):
+    span = _span_for(request, span_id, write=False)
+    editable = sets_for(request.user, write=True).filter(pk=span.annotation_set_id).exists()
+    return render(request, PAGE + "#panel", _panel_context(span, editable=editable))
+
+
+@require_POST
+def span_update(request, span_id):
+    span = _span_for(request, span_id, write=True)
+    version = _int(request.POST.get("version"))
+    label = span.label
+    if "label" in request.POST:
+        label = Label.objects.filter(pk=_int(request.POST["label"]), project=span.label.project_id).first()
+        if label is None:
+            return _message(request, "That label is not part of this project.")
+    attributes = None
+    if "attributes" in request.POST:
+        attributes = {}
+        for definition in label.attributes or []:
+            name = definition["name"]
+            if definition["type"] == "bool":
+                attributes[name] = request.POST.get(f"attr-{name}", "")
+            elif f"attr-{name}" in request.POST:
+                attributes[name] = request.POST.get(f"attr-{name}")
+    old_label = span.label_id
+    try:
+        span = services.span_update(
+            span=span, user=request.user, version=version, label=label, attributes=attributes,
+            note=request.POST.get("note") if "note" in request.POST else None,
+        )
+    except services.Conflict as error:
+        fresh = _span_for(request, span.pk, write=True)
+        context = _panel_context(fresh) | {"conflict": " ".join(error.messages)}
+        response = render(request, PAGE + "#panel", context, status=409)
+        return retarget(response, "#panel")
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = _span_for(request, span.pk, write=True)
+    moved = span.label_id != old_label
+    return _span_response(request, span, places=[(span.start, span.end)],
+                          extra={"moved_item": span if moved else None, "saved": True})
+
+
+@require_POST
+def span_delete(request, span_id):
+    span = _span_for(request, span_id, write=True)
+    annotation_set = span.annotation_set
+    place = (span.start, span.end)
+    try:
+        event = services.span_delete(span=span, user=request.user)
+    except services.ServiceError as error:
+        return _refused(request, error)
+    context = {
+        "annotation_set": annotation_set,
+        "paragraphs": _paragraph_updates(annotation_set, [place]),
+        "oob": True,
+        "label_counts": _label_counts(annotation_set),
+        "deleted_id": event.object_id,
+        "deleted_relations": event.data["relations"],
+        "event": event,
+        "excerpt": event.data["text"],
+    }
+    return render(request, PAGE + "#span-deleted", context)
+
+
+@require_POST
+def span_restore(request, set_id, event_id):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    event = get_object_or_404(Event, pk=event_id, annotation_set=annotation_set, action=Event.Action.DELETE)
+    try:
+        span = services.span_restore(event=event, user=request.user)
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = _span_for(request, span.pk, write=True)
+    return _span_response(request, span, places=[(span.start, span.end)], extra={"new_item": span,
+                          "restored_relations": list(relations_for(annotation_set).filter(
+                              Q(source=span) | Q(target=span)))})
+
+
+# ---------------------------------------------------------------- entities
+
+
+@require_GET
+def entity_search(request, span_id):
+    span = _span_for(request, span_id, write=True)
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    entities = Entity.objects.filter(project_id=span.label.project_id)
+    if query:
+        # Aliases live in a JSON list; a text match on its serialisation finds them on
+        # SQLite and PostgreSQL alike.
+        entities = entities.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+    return render(request, PAGE + "#entity-results", {"span": span, "entities": entities[:12], "query": query})
+
+
+@require_POST
+def span_entity(request, span_id):
+    span = _span_for(request, span_id, write=True)
+    version = _int(request.POST.get("version"))
+    project = span.annotation_set.article.project
+    try:
+        if request.POST.get("action") == "new":
+            entity = services.entity_create(
+                project=project,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", "person"),
+                user=request.user,
+                article=span.annotation_set.article,
+            )
+        elif request.POST.get("action") == "unlink":
+            entity = None
+        else:
+            entity = Entity.objects.filter(pk=_int(request.POST.get("entity")), project=project).first()
+            if entity is None:
+                return _message(request, "Choose an entity of this project.")
+        span = services.span_link_entity(span=span, entity=entity, user=request.user, version=version)
+    except services.Conflict as error:
+        fresh = _span_for(request, span.pk, write=True)
+        response = render(request, PAGE + "#panel", _panel_context(fresh) | {"conflict": " ".join(error.messages)},
+                          status=409)
+        return retarget(response, "#panel")
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = _span_for(request, span.pk, write=True)
+    return _span_response(request, span, places=[(span.start, span.end)], extra={"moved_item": span})
+
+
+# ---------------------------------------------------------------- relations
+
+
+@require_POST
+def relation_create(request, set_id):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    project_id = annotation_set.article.project_id
+    relation_type = RelationType.objects.select_related("source_label", "target_label").filter(
+        pk=_int(request.POST.get("type")), project_id=project_id
+    ).first()
+    spans = {s.pk: s for s in annotation_set.spans.select_related("label").filter(
+        pk__in=[_int(request.POST.get("source")) or 0, _int(request.POST.get("target")) or 0])}
+    source = spans.get(_int(request.POST.get("source")))
+    target = spans.get(_int(request.POST.get("target")))
+    if relation_type is None or source is None or target is None:
+        return _message(request, "Choose a relation type and two spans of this annotation set.")
+    try:
+        relation, created = services.relation_create(
+            annotation_set=annotation_set, type=relation_type, source=source, target=target, user=request.user
+        )
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = _span_for(request, source.pk, write=True)
+    relation = Relation.objects.select_related("type", "source", "target").get(pk=relation.pk)
+    return _span_response(request, span, places=[(span.start, span.end)],
+                          extra={"new_relation": relation if created else None})
+
+
+@require_POST
+def relation_delete(request, relation_id):
+    sets = sets_for(request.user, write=True)
+    relation = get_object_or_404(
+        Relation.objects.select_related("type", "annotation_set__article__project"),
+        pk=relation_id, annotation_set__in=sets.values("pk"),
+    )
+    focus = _int(request.POST.get("focus")) or relation.source_id
+    try:
+        services.relation_delete(relation=relation, user=request.user)
+    except services.ServiceError as error:
+        return _refused(request, error)
+    span = Span.objects.filter(pk=focus, annotation_set=relation.annotation_set_id).first()
+    if span is None:
+        return HttpResponse(status=204)
+    span = _span_for(request, span.pk, write=True)
+    return _span_response(request, span, places=[(span.start, span.end)],
+                          extra={"deleted_relation": relation_id})
+
+
+# ---------------------------------------------------------------- the set
+
+
+@require_POST
+def set_submit(request, set_id):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    try:
+        services.set_submit(annotation_set=annotation_set, user=request.user)
+    except services.ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Submitted. Thank you!")
+    return _back_to(request, annotation_set)
+
+
+@require_POST
+def set_reopen(request, set_id):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    try:
+        services.set_reopen(annotation_set=annotation_set, user=request.user)
+    except services.ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Reopened: you can edit this article again.")
+    return _back_to(request, annotation_set)
+
+
+def _back_to(request, annotation_set):
+    """Submit and reopen are plain forms: back to the article, with the message."""
+    return redirect(reverse("workspace", args=[annotation_set.article.project.slug, annotation_set.article_id]))

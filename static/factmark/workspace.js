@@ -1,0 +1,225 @@
+// Factmark workspace: the little htmx cannot do — turning a text selection into
+// code-point offsets, and keyboard shortcuts.  Everything else is htmx.
+(function () {
+  "use strict";
+
+  const ws = document.getElementById("workspace");
+  if (!ws) return;
+  const article = document.getElementById("article");
+  const panel = document.getElementById("panel");
+  const labelKeys = JSON.parse(document.getElementById("label-keys").textContent);
+  const editable = ws.dataset.editable === "1";
+  const snap = ws.dataset.snap === "1";
+
+  // ------------------------------------------------------------ offsets
+  // The server counts code points; the DOM counts UTF-16 units.  Every text
+  // node of the article sits in a <span class="t" data-o="N">, N being the
+  // code-point offset of its first character.
+
+  function cpLength(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  function segmentOf(node) {
+    const el = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    return el && el.closest ? el.closest(".t") : null;
+  }
+
+  // Offset of a DOM point (node, offset) in code points, or null outside the text.
+  function pointOffset(node, offset) {
+    if (!article.contains(node)) return null;
+    if (node.nodeType === Node.TEXT_NODE) {
+      const seg = segmentOf(node);
+      if (!seg) return null;
+      return Number(seg.dataset.o) + cpLength(node.data.slice(0, offset));
+    }
+    const segs = Array.from(node.querySelectorAll ? node.querySelectorAll(".t") : []);
+    const own = segmentOf(node);
+    if (own) segs.push(own);
+    if (!segs.length) return null;
+    // The first segment at or after the point, else the end of the last one.
+    const range = document.createRange();
+    range.setStart(node, offset);
+    for (const seg of segs) {
+      if (range.comparePoint(seg, 0) >= 0) return Number(seg.dataset.o);
+    }
+    const last = segs[segs.length - 1];
+    return Number(last.dataset.o) + cpLength(last.textContent);
+  }
+
+  // The article's text as an array of code points, rebuilt from the segments.
+  function articleChars() {
+    const chars = [];
+    for (const seg of article.querySelectorAll(".t")) {
+      const o = Number(seg.dataset.o);
+      while (chars.length < o) chars.push("\n"); // paragraph breaks are newlines
+      for (const ch of seg.textContent) chars.push(ch);
+    }
+    return chars;
+  }
+
+  const SPACE = /^\s$/u;
+  const WORD = /^[\p{L}\p{N}\p{M}_'’-]$/u;
+
+  function currentSelection() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    let start = pointOffset(range.startContainer, range.startOffset);
+    let end = pointOffset(range.endContainer, range.endOffset);
+    if (start === null || end === null) return null;
+    if (end < start) [start, end] = [end, start];
+    const chars = articleChars();
+    end = Math.min(end, chars.length);
+    while (start < end && SPACE.test(chars[start])) start++;
+    while (end > start && SPACE.test(chars[end - 1])) end--;
+    if (snap) {
+      while (start > 0 && WORD.test(chars[start - 1]) && WORD.test(chars[start])) start--;
+      while (end < chars.length && WORD.test(chars[end]) && WORD.test(chars[end - 1])) end++;
+    }
+    if (end <= start) return null;
+    return { start: start, end: end, text: chars.slice(start, end).join("") };
+  }
+
+  // ------------------------------------------------------------ actions
+
+  function say(text) {
+    const box = document.getElementById("ws-message");
+    box.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "message error";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  let pending = false;
+  function tag(labelId) {
+    if (!editable) return say("This article is submitted; reopen it to make changes.");
+    const picked = currentSelection();
+    if (!picked) return say("Select some text in the article first.");
+    if (pending) return;
+    pending = true;
+    document.getElementById("ws-message").replaceChildren();
+    htmx.ajax("POST", ws.dataset.createUrl, {
+      target: "#panel",
+      swap: "innerHTML",
+      values: { label: labelId, start: picked.start, end: picked.end, text: picked.text },
+    }).finally(function () {
+      pending = false;
+      window.getSelection().removeAllRanges();
+    });
+  }
+
+  function openSpan(spanId) {
+    htmx.ajax("GET", ws.dataset.panelUrl.replace("/0/", "/" + spanId + "/"), { target: "#panel", swap: "innerHTML" });
+  }
+
+  function firstMark(spanId) {
+    return article.querySelector('mark[data-span="' + spanId + '"][tabindex]') ||
+      article.querySelector('mark[data-span="' + spanId + '"]');
+  }
+
+  function showSpan(spanId) {
+    const mark = firstMark(spanId);
+    if (!mark) return;
+    mark.scrollIntoView({ block: "center", behavior: "smooth" });
+    mark.focus({ preventScroll: true });
+    openSpan(spanId);
+  }
+
+  function focusedSpan() {
+    const el = document.activeElement;
+    return el && el.matches && el.matches("mark[data-span]") ? el.dataset.span : null;
+  }
+
+  function deleteSpan(spanId) {
+    if (!editable) return;
+    htmx.ajax("POST", ws.dataset.deleteUrl.replace("/0/", "/" + spanId + "/"), { target: "#panel", swap: "innerHTML" });
+  }
+
+  function moveFocus(step) {
+    const marks = Array.from(article.querySelectorAll("mark[tabindex]"));
+    if (!marks.length) return;
+    const at = marks.indexOf(document.activeElement);
+    const next = at === -1 ? (step > 0 ? 0 : marks.length - 1) : (at + step + marks.length) % marks.length;
+    marks[next].focus();
+    marks[next].scrollIntoView({ block: "nearest" });
+  }
+
+  // ------------------------------------------------------------ events
+
+  // Keep the text selection when a palette button is pressed.
+  document.getElementById("palette").addEventListener("mousedown", function (e) {
+    if (e.target.closest(".label-btn")) e.preventDefault();
+  });
+  document.getElementById("palette").addEventListener("click", function (e) {
+    const button = e.target.closest(".label-btn");
+    if (button) tag(button.dataset.label);
+  });
+
+  article.addEventListener("click", function (e) {
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed) return; // finishing a selection, not a click
+    const mark = e.target.closest("mark[data-span]");
+    if (mark) openSpan(mark.dataset.span);
+  });
+
+  document.addEventListener("click", function (e) {
+    const link = e.target.closest("[data-goto]");
+    if (link) {
+      e.preventDefault();
+      showSpan(link.dataset.goto);
+    }
+    if (e.target.closest(".close-panel")) panel.replaceChildren();
+  });
+
+  document.getElementById("show-help").addEventListener("click", function () {
+    document.getElementById("shortcuts").showModal();
+  });
+
+  document.addEventListener("keydown", function (e) {
+    const t = e.target;
+    const typing = t.closest && t.closest("input, textarea, select, [contenteditable]");
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) {
+      if (e.key === "Escape" && typing) t.blur();
+      return;
+    }
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (e.key === "?") {
+      e.preventDefault();
+      const dialog = document.getElementById("shortcuts");
+      dialog.open ? dialog.close() : dialog.showModal();
+    } else if (e.key === "Escape") {
+      window.getSelection().removeAllRanges();
+      panel.replaceChildren();
+      if (focusedSpan()) document.activeElement.blur();
+    } else if (Object.prototype.hasOwnProperty.call(labelKeys, key) && !e.shiftKey) {
+      const sel = window.getSelection();
+      if (sel && !sel.isCollapsed) {
+        e.preventDefault();
+        tag(labelKeys[key]);
+      }
+    } else if (e.key === "Tab" && (article.contains(t) || t === document.body)) {
+      e.preventDefault();
+      moveFocus(e.shiftKey ? -1 : 1);
+    } else if ((e.key === "Delete" || e.key === "Backspace") && focusedSpan()) {
+      e.preventDefault();
+      const id = focusedSpan();
+      moveFocus(1);
+      deleteSpan(id);
+    } else if (e.key === "Enter" && focusedSpan()) {
+      e.preventDefault();
+      openSpan(focusedSpan());
+    }
+  });
+})();

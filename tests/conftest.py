@@ -1,0 +1,54 @@
+import pytest
+
+from articles.models import Role
+
+from .factories import make_article, make_project, make_user
+
+
+@pytest.fixture
+def annotator(db):
+    return make_user("ann")
+
+
+@pytest.fixture
+def other_annotator(db):
+    return make_user("ann2")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rev")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("boss")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider")
+
+
+@pytest.fixture
+def project(annotator, other_annotator, reviewer, manager):
+    return make_project(
+        slug="news",
+        name="Newsroom",
+        members=[
+            (annotator, Role.ANNOTATOR),
+            (other_annotator, Role.ANNOTATOR),
+            (reviewer, Role.REVIEWER),
+            (manager, Role.MANAGER),
+        ],
+    )
+
+
+@pytest.fixture
+def article(project):
+    return make_article(project, external_id="seed")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
