@@ -3,7 +3,7 @@ knowledge base.  Deleting anything that carries annotations is refused with a
 message saying what would be lost."""
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 
@@ -34,7 +34,7 @@ def describe_loss(summary: dict) -> str:
 
 
 class GuardedDeleteMixin:
-    """Refuse deletion of objects whose articles carry spans; clear empty sets first."""
+    """Refuse deletion of objects whose articles carry spans, saying what would be lost."""
 
     def set_lookup(self, obj) -> dict:  # pragma: no cover - overridden
         """Lookups, relative to AnnotationSet, that select the sets ``obj`` owns."""
@@ -53,16 +53,6 @@ class GuardedDeleteMixin:
                 )
                 return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
         return super().delete_view(request, object_id, extra_context)
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            AnnotationSet.objects.filter(**self.set_lookup(obj), spans__isnull=True).delete()
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -129,6 +119,7 @@ class ArticleAdmin(GuardedDeleteMixin, admin.ModelAdmin):
     date_hierarchy = "published"
     list_select_related = ["project"]
     readonly_fields = ["content_hash", "length", "created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
         # The text never changes once anything is annotated on it (DESIGN rule 2).

@@ -67,8 +67,9 @@ class RelationType(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="relation_types")
     name = models.CharField(max_length=60)
-    source_label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="outgoing_types")
-    target_label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="incoming_types")
+    # Part of the schema: goes with its labels (the label admin refuses that while types refer to it).
+    source_label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="outgoing_types")
+    target_label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="incoming_types")
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -123,7 +124,8 @@ class SetStatus(models.TextChoices):
 class AnnotationSet(models.Model):
     """One person's annotation of one article, or the article's gold set (no user)."""
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotation_sets")
+    # An empty set goes with its article; a set with spans protects it (see Span).
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_sets")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="annotation_sets"
     )
@@ -159,7 +161,8 @@ class AnnotationSet(models.Model):
 
 
 class Span(models.Model):
-    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="spans")
+    # Deleting a set, article or project never takes spans with it unseen.
+    annotation_set = models.ForeignKey(AnnotationSet, on_delete=models.PROTECT, related_name="spans")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

@@ -21,7 +21,7 @@ from .models import Article, Project
 from .text import content_hash, normalise
 
 DATE_PREFIX = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+|\Z)")
-SENTENCE_END = re.compile(r"[.!?…](?=[\s”\"’')\]]|\Z)")
+SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s|\Z)")
 TITLE_LENGTH = 120
 
 

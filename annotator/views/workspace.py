@@ -67,7 +67,9 @@ def _paragraph_updates(annotation_set, places):
     bounds = paragraph_bounds(text)
     indexes = sorted({i for start, end in places for i in paragraphs_touching(bounds, start, end)})
     low, high = bounds[indexes[0]][0], bounds[indexes[-1]][1]
-    spans = annotation_set.spans.filter(start__lt=high, end__gt=low).only("id", "label_id", "start", "end")
+    spans = Span.objects.filter(annotation_set=annotation_set, start__lt=high, end__gt=low).only(
+        "id", "label_id", "start", "end"
+    )
     return render_paragraphs(text, list(spans), only=indexes)
 
 

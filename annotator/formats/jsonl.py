@@ -1,0 +1,38 @@
+"""Factmark JSONL: one article per line, with every annotation set, relation and entity.
+
+This is the lossless format: each line is the record described in ``common`` written with
+``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``, keys in the documented
+order (unknown keys are kept, after the known ones). A file written here reads back into
+the same records and writes out again byte for byte.
+
+Reading skips blank lines, accepts a UTF-8 byte-order mark and fills defaults for keys a
+hand-written file leaves out (see :func:`common.canonical_record`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from .common import FormatError, canonical_record, dump_json, iter_json_lines
+
+CONTENT_TYPE = "application/x-ndjson"
+EXTENSION = "jsonl"
+
+
+def read(stream: BinaryIO) -> Iterator[tuple[str, dict | FormatError]]:
+    """Yield ``("line N", record)``, or ``("line N", FormatError)`` for a bad line."""
+    for location, data in iter_json_lines(stream):
+        if isinstance(data, FormatError):
+            yield location, data
+            continue
+        try:
+            yield location, canonical_record(data, location)
+        except FormatError as error:
+            yield location, error
+
+
+def write(records: Iterable[dict]) -> Iterator[bytes]:
+    """Yield one UTF-8 line per record."""
+    for number, record in enumerate(records, 1):
+        yield (dump_json(canonical_record(record, f"record {number}")) + "\n").encode("utf-8")

@@ -1,0 +1,332 @@
+"""Label Studio JSON export (text tasks with ``Labels`` and ``Relations``).
+
+The file is a JSON array of tasks::
+
+    [{"id": 12, "data": {"text": "...", "title": "..."},
+      "annotations": [{"id": 3, "completed_by": 1, "ground_truth": false, "result": [
+          {"id": "wI2ROWhgC4", "type": "labels", "from_name": "label", "to_name": "text",
+           "value": {"start": 0, "end": 5, "text": "Seoul", "labels": ["Actor"]}},
+          {"type": "relation", "from_id": "a1", "to_id": "wI2ROWhgC4", "direction": "right",
+           "labels": ["said_by"]}]}],
+      "predictions": [{"model_version": "v1", "result": [...]}]}]
+
+Rules chosen here:
+
+- Each annotation becomes an annotation set; cancelled annotations (``was_cancelled``)
+  are skipped. ``ground_truth`` maps to ``gold``.
+- The annotator is ``completed_by["username"]`` or ``["email"]`` when ``completed_by``
+  is an object, else the e-mail in ``created_username`` (``"a@b.org, 1"``), else the
+  user id as a string.
+- **Predictions** become extra annotation sets whose annotator is ``"predictions"``;
+  on writing, a set with that annotator goes back into ``"predictions"``.
+- Result ids are strings; they become integer span ids numbered 1, 2, … across the
+  task, so they are unique within the record. A region with several labels becomes one
+  span per label (relations attach to the first).
+- Per-region ``choices`` (and ``textarea``, ``number``, ``rating``…) results sharing a
+  region's id become span attributes named after their ``from_name`` (a single choice
+  becomes a string); a region's ``meta.text`` (or a per-region textarea named ``note``)
+  becomes the note. Results not tied to a region (document-level choices) are ignored.
+- Relations: ``labels`` give the type (one relation per label, a relation without a
+  label is an error), ``direction "left"`` swaps the ends, ``"bi"`` is read as ``"right"``.
+- ``start``/``end`` are code points; ``offsets="utf16"`` converts from/to UTF-16 units,
+  which older Label Studio frontends produced for text with emoji. The region's own
+  ``text`` is kept as the span text, so drifted offsets show up in ``check_record``.
+- ``data`` keys other than the text, ``title`` and ``external_id`` go into ``meta`` (and
+  the task's own ``meta`` object is merged in). The record id is ``data["external_id"]``,
+  else the task id.
+- Writing: attribute values become choices (booleans as ``"true"``/``"false"``, so they
+  read back as strings); entity links are not carried. ``created_username`` holds the
+  annotator name, and ``completed_by`` is written as ``{"email": …}`` only for names in
+  the ``annotator_emails`` mapping, because Label Studio refuses unknown users on import.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from .common import (
+    FormatError,
+    Utf16Offsets,
+    canonical_record,
+    check_offset_units,
+    decode_utf8,
+    dump_json,
+    make_record,
+    make_relation,
+    make_set,
+    make_span,
+    read_offset,
+)
+
+CONTENT_TYPE = "application/json"
+EXTENSION = "json"
+
+PREDICTIONS = "predictions"
+NOTE = "note"
+
+
+def read(stream: BinaryIO, *, text_key: str = "text",
+         offsets: str = "codepoints") -> Iterator[tuple[str, dict | FormatError]]:
+    """Yield ``("task N", record)`` or ``("task N", FormatError)``; N counts tasks from 1.
+
+    ``text_key`` is the ``data`` key holding the text (``$text`` in the labelling config).
+    """
+    check_offset_units(offsets)
+    try:
+        content = decode_utf8(stream.read(), "file")
+        tasks = json.loads(content)
+    except FormatError as error:
+        yield "file", error
+        return
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        yield "file", FormatError("file", message)
+        return
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        yield "file", FormatError("file", "expected a JSON array of tasks")
+        return
+    for number, task in enumerate(tasks, 1):
+        location = f"task {number}"
+        errors: list[FormatError] = []
+        record = _record(task, number, location, text_key, offsets, errors)
+        if errors:
+            for error in errors:
+                yield location, error
+        else:
+            yield location, record
+
+
+def _annotator(annotation: dict) -> str | None:
+    completed_by = annotation.get("completed_by")
+    if isinstance(completed_by, dict):
+        for key in ("username", "email"):
+            if completed_by.get(key):
+                return str(completed_by[key])
+    created = annotation.get("created_username")
+    if isinstance(created, str) and created.strip():
+        return created.split(",")[0].strip()
+    if completed_by is not None and not isinstance(completed_by, dict):
+        return str(completed_by)
+    return None
+
+
+def _record(task: Any, number: int, location: str, text_key: str, offsets: str,
+            errors: list[FormatError]) -> dict | None:
+    def error(message: str) -> None:
+        errors.append(FormatError(location, message))
+
+    if not isinstance(task, dict):
+        error("a task must be an object")
+        return None
+    data = task.get("data")
+    if not isinstance(data, dict):
+        error("no \"data\" object (JSON-MIN and CSV exports are not supported: export as JSON)")
+        return None
+    text = data.get(text_key)
+    if not isinstance(text, str):
+        error(f"data has no {text_key!r} string")
+        return None
+    converter = Utf16Offsets(text) if offsets == "utf16" else None
+
+    meta = {key: value for key, value in data.items() if key not in (text_key, "title", "external_id")}
+    if isinstance(task.get("meta"), dict):
+        meta.update(task["meta"])
+    record_id = data.get("external_id")
+    if record_id is None or record_id == "":
+        record_id = task.get("id", number)
+    title = data.get("title")
+
+    span_ids = itertools.count(1)
+    annotation_sets = []
+    for kind, items in (("annotation", task.get("annotations")), ("prediction", task.get("predictions"))):
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            error(f"\"{kind}s\" must be a list")
+            continue
+        for index, item in enumerate(items, 1):
+            where = f"{kind} {index}"
+            if not isinstance(item, dict):
+                error(f"{where} must be an object")
+                continue
+            if item.get("was_cancelled"):
+                continue
+            spans, relations = _results(item.get("result"), text, converter, span_ids, where, location, errors)
+            if kind == "prediction":
+                annotation_sets.append(make_set(annotator=PREDICTIONS, spans=spans, relations=relations))
+            else:
+                gold = bool(item.get("ground_truth"))
+                annotation_sets.append(make_set(annotator=_annotator(item), gold=gold, spans=spans,
+                                                relations=relations))
+    return make_record(id=str(record_id), title=title if isinstance(title, str) else "", text=text, meta=meta,
+                       annotations=annotation_sets)
+
+
+def _results(results: Any, text: str, converter: Utf16Offsets | None, span_ids: Iterator[int], where: str,
+             location: str, errors: list[FormatError]) -> tuple[list, list]:
+    """Spans and relations of one annotation's (or prediction's) ``result`` list."""
+
+    def error(message: str) -> None:
+        errors.append(FormatError(location, f"{where}: {message}"))
+
+    def offset(value: Any, what: str) -> int | None:
+        return read_offset(value, f"{where}: {what}", converter, errors, location)
+
+    if results is None:
+        results = []
+    if not isinstance(results, list):
+        error("\"result\" must be a list")
+        return [], []
+    results = [item for item in results if isinstance(item, dict)]
+
+    spans: list[dict] = []
+    regions: dict[str, list[dict]] = {}
+    for item in results:
+        if item.get("type") != "labels":
+            continue
+        region = f"region {item.get('id')!r}"
+        value = item.get("value")
+        if not isinstance(value, dict):
+            error(f"{region} has no \"value\"")
+            continue
+        start = offset(value.get("start"), f"{region} start")
+        end = offset(value.get("end"), f"{region} end")
+        labels = value.get("labels")
+        if not isinstance(labels, list) or not labels or not all(isinstance(label, str) for label in labels):
+            error(f"{region} has no label")
+            continue
+        if start is None or end is None:
+            continue
+        span_text = value.get("text")
+        if not isinstance(span_text, str):
+            span_text = text[start:end]
+        note = ""
+        meta = item.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("text"), list):
+            note = "\n".join(str(line) for line in meta["text"])
+        for label in labels:
+            span = make_span(id=next(span_ids), label=label, start=start, end=end, text=span_text, note=note)
+            spans.append(span)
+            regions.setdefault(str(item.get("id")), []).append(span)
+
+    relations: list[dict] = []
+    for item in results:
+        kind = item.get("type")
+        if kind == "labels":
+            continue
+        if kind == "relation":
+            ends = []
+            for key in ("from_id", "to_id"):
+                region_spans = regions.get(str(item.get(key)))
+                if not region_spans:
+                    error(f"relation {key} {item.get(key)!r} is not a labelled region of this annotation")
+                else:
+                    ends.append(region_spans[0]["id"])
+            labels = item.get("labels")
+            if not isinstance(labels, list) or not labels:
+                error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r} has no label; "
+                      "Factmark relations are typed")
+                continue
+            if len(ends) != 2:
+                continue
+            source, target = ends if item.get("direction") != "left" else ends[::-1]
+            relations.extend(make_relation(str(label), source, target) for label in labels)
+            continue
+        region_spans = regions.get(str(item.get("id")))
+        value = item.get("value")
+        if not region_spans or not isinstance(value, dict) or not isinstance(item.get("from_name"), str):
+            continue
+        attribute = value.get("text" if kind == "textarea" else kind)
+        if kind == "textarea" and item["from_name"] == NOTE:
+            note = "\n".join(map(str, attribute)) if isinstance(attribute, list) else str(attribute or "")
+            for span in region_spans:
+                span["note"] = note
+            continue
+        if isinstance(attribute, list) and len(attribute) == 1:
+            attribute = attribute[0]
+        for span in region_spans:
+            span["attributes"][item["from_name"]] = attribute
+    return spans, relations
+
+
+def _choice(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def write(records: Iterable[dict], *, from_name: str = "label", to_name: str = "text",
+          offsets: str = "codepoints", annotator_emails: dict[str, str] | None = None) -> Iterator[bytes]:
+    """Yield a JSON array of tasks, one task per chunk.
+
+    ``from_name``/``to_name`` must match the ``Labels``/``Text`` names of the Label Studio
+    labelling config the file is imported into.
+    """
+    check_offset_units(offsets)
+    emails = annotator_emails or {}
+    yield b"["
+    for number, record in enumerate(records, 1):
+        record = canonical_record(record, f"record {number}")
+        text = record["text"]
+        converter = Utf16Offsets(text) if offsets == "utf16" else None
+        data: dict[str, Any] = {"text": text}
+        if record["title"]:
+            data["title"] = record["title"]
+        data["external_id"] = record["id"]
+        reserved = ("text", "title", "external_id")
+        data.update((key, value) for key, value in record["meta"].items() if key not in reserved)
+        task: dict[str, Any] = {"id": number, "data": data}
+        clashes = {key: value for key, value in record["meta"].items() if key in reserved}
+        if clashes:
+            task["meta"] = clashes
+        annotations, predictions = [], []
+        for index, annotation_set in enumerate(record["annotations"], 1):
+            result = _result(annotation_set, converter, from_name, to_name)
+            annotator = annotation_set["annotator"]
+            if annotator == PREDICTIONS:
+                predictions.append({"id": index, "model_version": "factmark", "result": result})
+                continue
+            annotation: dict[str, Any] = {"id": index}
+            if annotator is not None:
+                if annotator in emails:
+                    annotation["completed_by"] = {"email": emails[annotator]}
+                annotation["created_username"] = annotator
+            annotation.update(ground_truth=bool(annotation_set["gold"]), was_cancelled=False, result=result)
+            annotations.append(annotation)
+        task["annotations"] = annotations
+        task["predictions"] = predictions
+        yield (("\n" if number == 1 else ",\n") + dump_json(task)).encode("utf-8")
+    yield b"\n]\n"
+
+
+def _result(annotation_set: dict, converter: Utf16Offsets | None, from_name: str, to_name: str) -> list[dict]:
+    result = []
+    for span in annotation_set["spans"]:
+        region_id = str(span["id"])
+        start, end = span["start"], span["end"]
+        if converter is not None:
+            start, end = converter.to_utf16(start), converter.to_utf16(end)
+        item: dict[str, Any] = {
+            "id": region_id, "type": "labels", "from_name": from_name, "to_name": to_name,
+            "value": {"start": start, "end": end, "text": span["text"], "labels": [span["label"]]},
+        }
+        if span["note"]:
+            item["meta"] = {"text": [span["note"]]}
+        result.append(item)
+        for name, value in span["attributes"].items():
+            if value is None:
+                continue
+            choices = [_choice(v) for v in value] if isinstance(value, list) else [_choice(value)]
+            result.append({
+                "id": region_id, "type": "choices", "from_name": name, "to_name": to_name,
+                "value": {"start": start, "end": end, "text": span["text"], "choices": choices},
+            })
+    for relation in annotation_set["relations"]:
+        result.append({"from_id": str(relation["source"]), "to_id": str(relation["target"]),
+                       "type": "relation", "direction": "right", "labels": [relation["type"]]})
+    return result
