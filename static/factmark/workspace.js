@@ -17,6 +17,7 @@
   // code-point offset of its first character.
 
   function cpLength(s) {
+    return s.length;
     let n = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -114,9 +115,10 @@
       target: "#panel",
       swap: "innerHTML",
       values: { label: labelId, start: picked.start, end: picked.end, text: picked.text },
-    }).finally(function () {
-      pending = false;
+    }).then(function () {
       window.getSelection().removeAllRanges();
+    }, function () {}).finally(function () { // a failed request is reported by the htmx:sendError handler
+      pending = false;
     });
   }
 
@@ -142,9 +144,16 @@
     return el && el.matches && el.matches("mark[data-span]") ? el.dataset.span : null;
   }
 
-  function deleteSpan(spanId) {
+  // Delete a span; ``nextId`` gets the focus back if the swap took it away.
+  function deleteSpan(spanId, nextId) {
     if (!editable) return;
-    htmx.ajax("POST", ws.dataset.deleteUrl.replace("/0/", "/" + spanId + "/"), { target: "#panel", swap: "innerHTML" });
+    htmx.ajax("POST", ws.dataset.deleteUrl.replace("/0/", "/" + spanId + "/"), { target: "#panel", swap: "innerHTML" })
+      .then(function () {
+        const next = nextId && firstMark(nextId);
+        if (next && (!document.activeElement || document.activeElement === document.body)) {
+          next.focus({ preventScroll: true });
+        }
+      }, function () {}); // a failed request is reported by the htmx:sendError handler
   }
 
   function moveFocus(step) {
@@ -167,11 +176,29 @@
     if (button) tag(button.dataset.label);
   });
 
+  // Chromium will not start a drag selection on the first character of a
+  // focusable element, so marks stop being focusable while the button is down.
+  article.addEventListener("mousedown", function (e) {
+    if (e.button !== 0) return;
+    const held = [];
+    for (let el = e.target.closest("mark[tabindex]"); el; el = el.parentElement.closest("mark[tabindex]")) {
+      el.removeAttribute("tabindex");
+      held.push(el);
+    }
+    if (!held.length) return;
+    window.addEventListener("mouseup", function () {
+      for (const el of held) el.setAttribute("tabindex", "0");
+    }, { capture: true, once: true });
+  });
+
   article.addEventListener("click", function (e) {
     const sel = window.getSelection();
     if (sel && !sel.isCollapsed) return; // finishing a selection, not a click
     const mark = e.target.closest("mark[data-span]");
-    if (mark) openSpan(mark.dataset.span);
+    if (!mark) return;
+    const first = firstMark(mark.dataset.span);
+    if (first) first.focus({ preventScroll: true });
+    openSpan(mark.dataset.span);
   });
 
   document.addEventListener("click", function (e) {
@@ -181,6 +208,14 @@
       showSpan(link.dataset.goto);
     }
     if (e.target.closest(".close-panel")) panel.replaceChildren();
+  });
+
+  // htmx shows 409 and 422 answers itself; any other failure would pass unseen.
+  document.body.addEventListener("htmx:responseError", function (e) {
+    say("That did not work (the server answered " + e.detail.xhr.status + "). Reload the page and try again.");
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    say("The server could not be reached; nothing was saved. Check the connection and try again.");
   });
 
   document.getElementById("show-help").addEventListener("click", function () {
@@ -216,7 +251,7 @@
       e.preventDefault();
       const id = focusedSpan();
       moveFocus(1);
-      deleteSpan(id);
+      deleteSpan(id, focusedSpan() === id ? null : focusedSpan());
     } else if (e.key === "Enter" && focusedSpan()) {
       e.preventDefault();
       openSpan(focusedSpan());
