@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString
 
 MAX_DEPTH = 6
 
@@ -52,6 +55,59 @@ class Paragraph:
     @property
     def dom_id(self):
         return f"para-{self.index}"
+
+    def html(self, *, oob: bool = False) -> SafeString:
+        """The paragraph as HTML.  Built here rather than in a template loop because a
+        long article has thousands of segments; every piece of text is escaped and
+        everything else is a number this module computed."""
+        out = [
+            f'<p id="para-{self.index}" class="para" data-start="{self.start}" data-end="{self.end}"',
+            ' hx-swap-oob="true">' if oob else ">",
+        ]
+        for segment in self.segments:
+            for mark in segment.marks:
+                focus = ' tabindex="0"' if mark.first else ""
+                out.append(f'<mark class="m l{mark.label_id} d{mark.depth}" data-span="{mark.id}"{focus}>')
+            out.append(f'<span class="t" data-o="{segment.start}">{escape(segment.text)}</span>')
+            out.append("</mark>" * len(segment.marks))
+        out.append("</p>")
+        return SafeString("".join(out))
+
+    @property
+    def html_oob(self) -> SafeString:
+        return self.html(oob=True)
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    """What the page needs of a span: light enough for thousands of them."""
+
+    id: int
+    label_id: int
+    start: int
+    end: int
+    text: str
+    entity_name: str | None = None
+
+
+def excerpt(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def span_item_html(span) -> SafeString:
+    """One line of the sidebar's span list (escaped text, numeric ids)."""
+    entity = getattr(span, "entity_name", None)
+    if entity is None and getattr(span, "entity_id", None):
+        entity = span.entity.name
+    suffix = f' <span class="muted">→ {escape(entity)}</span>' if entity else ""
+    return SafeString(
+        f'<li id="item-span-{span.id}"><a href="#" data-goto="{span.id}">{escape(excerpt(span.text))}</a>{suffix}</li>'
+    )
+
+
+def span_list_html(spans) -> SafeString:
+    return SafeString("".join(span_item_html(span) for span in spans))
 
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:

@@ -1,5 +1,7 @@
 from django import template
 
+from annotator.rendering import span_item_html, span_list_html
+
 register = template.Library()
 
 
@@ -7,3 +9,14 @@ register = template.Library()
 def spaced(value):
     """``said_by`` → ``said by``: relation type names as words."""
     return str(value).replace("_", " ")
+
+
+@register.filter
+def span_item(span):
+    """The sidebar line for a span (see ``annotator.rendering.span_item_html``)."""
+    return span_item_html(span)
+
+
+@register.filter
+def span_list(spans):
+    return span_list_html(spans)

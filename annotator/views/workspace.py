@@ -18,10 +18,11 @@ from articles.selectors import projects_for, role_in
 
 from .. import services
 from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
-from ..rendering import paragraph_bounds, paragraphs_touching, render_paragraphs
-from ..selectors import labels_for, relation_types_for, relations_for, sets_for, spans_for
+from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
+from ..selectors import labels_for, relation_types_for, relations_for, sets_for
 
 PAGE = "annotator/workspace.html"
+RELATION_CANDIDATES = 12  # spans offered as the other end of a relation
 
 
 # ---------------------------------------------------------------- helpers
@@ -90,8 +91,16 @@ def _panel_context(span, *, editable=True):
     outgoing_types = [t for t in relation_types_for(project) if t.source_label_id == span.label_id]
     targets = {}
     if outgoing_types:
-        wanted = {t.target_label_id for t in outgoing_types}
-        for candidate in annotation_set.spans.filter(label_id__in=wanted).exclude(pk=span.pk).order_by("start"):
+        # The nearest candidates of each wanted label: a speaker or claimant is
+        # almost always close to the quote or claim.  Two queries, one either side.
+        wanted = [t.target_label_id for t in outgoing_types]
+        nearby = Span.objects.filter(annotation_set=annotation_set, label_id__in=wanted).exclude(pk=span.pk).only(
+            "id", "label_id", "start", "end", "text"
+        )
+        before = list(nearby.filter(start__lt=span.start).order_by("-start")[:RELATION_CANDIDATES])
+        after = list(nearby.filter(start__gte=span.start).order_by("start")[:RELATION_CANDIDATES])
+        ranked = sorted(before + after, key=lambda s: abs(s.start - span.start))
+        for candidate in sorted(ranked[:RELATION_CANDIDATES], key=lambda s: s.start):
             targets.setdefault(candidate.label_id, []).append(candidate)
     relations = list(
         Relation.objects.filter(Q(source=span) | Q(target=span)).select_related("type", "source", "target")
@@ -148,7 +157,12 @@ def workspace(request, slug, article_id):
     annotation_set = services.set_for_annotator(article=article, user=request.user)
     annotation_set.article = article
     labels = labels_for(project)
-    spans = list(spans_for(annotation_set))
+    spans = [
+        SpanRow(*row)
+        for row in annotation_set.spans.order_by("start", "-end", "id").values_list(
+            "id", "label_id", "start", "end", "text", "entity__name"
+        )
+    ]
     relations = list(relations_for(annotation_set))
     context = {
         "project": project,
