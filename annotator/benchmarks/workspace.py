@@ -97,7 +97,8 @@ def run(stdout, *, spans=2000, creates=50, renders=10, **options):
         sizes.append(len(response.content))
         create_queries = counter.count
 
-    stdout.write(f"workspace ({machine()}): article of {len(text):,} characters, {annotation_set.spans.count():,} spans")
+    total = annotation_set.spans.count()
+    stdout.write(f"workspace ({machine()}): article of {len(text):,} characters, {total:,} spans")
     stdout.write(f"  workspace render: median {median_ms(render_times):.0f} ms, "
                  f"best {min(render_times) * 1000:.0f} ms, {render_queries} SQL queries, {page_bytes:,} bytes")
     stdout.write(f"  span create: median {median_ms(create_times):.1f} ms, p90 "
