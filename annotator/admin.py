@@ -3,15 +3,20 @@ knowledge base.  Deleting anything that carries annotations is refused with a
 message saying what would be lost."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from articles.models import Article, Membership, Project
 from articles.text import content_hash, normalise
 
+from .admin_guard import ManagedProjectsOnly
+from .assignment import assign
 from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
 from .schema import install_default_schema
+from .services import ServiceError
 
 
 def annotation_summary(set_lookup: dict) -> dict:
@@ -60,13 +65,13 @@ class GuardedDeleteMixin:
         return actions
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ManagedProjectsOnly, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
 
 
-class LabelInline(admin.TabularInline):
+class LabelInline(ManagedProjectsOnly, admin.TabularInline):
     model = Label
     extra = 0
     fields = ["name", "colour", "key", "links_entity", "attributes", "description", "order"]
@@ -76,14 +81,14 @@ class LabelInline(admin.TabularInline):
         return False  # labels with spans are protected; delete one from its own page
 
 
-class RelationTypeInline(admin.TabularInline):
+class RelationTypeInline(ManagedProjectsOnly, admin.TabularInline):
     model = RelationType
     extra = 0
     fields = ["name", "source_label", "target_label", "description"]
 
 
 @admin.register(Project)
-class ProjectAdmin(GuardedDeleteMixin, admin.ModelAdmin):
+class ProjectAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "annotators_per_article", "allow_overlap", "article_count", "member_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -112,7 +117,7 @@ class ProjectAdmin(GuardedDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(GuardedDeleteMixin, admin.ModelAdmin):
+class ArticleAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["title", "project", "external_id", "published", "source", "length", "language"]
     list_filter = ["project", "source", "language", "published"]
     search_fields = ["title", "external_id", "text"]
@@ -136,9 +141,42 @@ class ArticleAdmin(GuardedDeleteMixin, admin.ModelAdmin):
     def set_lookup(self, obj):
         return {"article": obj}
 
+    actions = ["assign_to"]
+
+    @admin.action(description="Assign to…")
+    def assign_to(self, request, queryset):
+        """Give the chosen member a set on each selected article (an intermediate page picks them)."""
+        projects = {a.project_id: a.project for a in queryset.select_related("project")}
+        users = get_user_model().objects.order_by("username")
+        for project_id in projects:
+            users = users.filter(memberships__project_id=project_id)
+        user = users.filter(pk=request.POST.get("assignee") or None).first() if "apply" in request.POST else None
+        if user is None:
+            if "apply" in request.POST:
+                self.message_user(request, "Choose a member of the articles' project(s).", messages.ERROR)
+            context = self.admin_site.each_context(request) | {
+                "title": "Assign articles",
+                "articles": queryset.select_related("project"),
+                "users": users,
+                "projects": list(projects.values()),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/articles/article/assign_to.html", context)
+        for project in projects.values():
+            ids = [a.pk for a in queryset if a.project_id == project.pk]
+            try:
+                report = assign(project=project, article_ids=ids, user=user, by=request.user)
+            except ServiceError as error:
+                self.message_user(request, f"{project}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            for level, text in report.messages(user.get_username()):
+                self.message_user(request, f"{project}: {text}", getattr(messages, level.upper()))
+        return None
+
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["name", "project", "key", "colour", "links_entity", "span_count"]
     list_filter = ["project"]
     search_fields = ["name"]
@@ -174,14 +212,14 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(RelationType)
-class RelationTypeAdmin(admin.ModelAdmin):
+class RelationTypeAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["name", "project", "source_label", "target_label"]
     list_filter = ["project"]
     list_select_related = ["project", "source_label", "target_label"]
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["name", "kind", "project", "alias_list", "wikidata_id"]
     list_filter = ["project", "kind"]
     search_fields = ["name", "aliases", "wikidata_id"]
@@ -192,7 +230,7 @@ class EntityAdmin(admin.ModelAdmin):
         return ", ".join(obj.aliases)
 
 
-class SpanInline(admin.TabularInline):
+class SpanInline(ManagedProjectsOnly, admin.TabularInline):
     model = Span
     extra = 0
     fields = ["label", "start", "end", "text", "attributes", "entity", "note"]
@@ -205,7 +243,7 @@ class SpanInline(admin.TabularInline):
 
 
 @admin.register(AnnotationSet)
-class AnnotationSetAdmin(admin.ModelAdmin):
+class AnnotationSetAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["article", "user", "is_gold", "status", "span_count", "updated_at"]
     list_filter = ["status", "is_gold", "article__project"]
     search_fields = ["article__title", "user__username"]
@@ -225,7 +263,7 @@ class AnnotationSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Span)
-class SpanAdmin(admin.ModelAdmin):
+class SpanAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["text_excerpt", "label", "start", "end", "annotation_set", "entity"]
     list_filter = ["label__project", "label"]
     search_fields = ["text", "note"]
@@ -242,7 +280,7 @@ class SpanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["type", "source", "target", "annotation_set"]
     list_filter = ["type__project", "type"]
     list_select_related = ["type", "source", "target", "annotation_set__article", "annotation_set__user"]
@@ -253,7 +291,7 @@ class RelationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     list_display = ["created_at", "user", "action", "object_type", "object_id", "article"]
     list_filter = ["action", "object_type", "project"]
     search_fields = ["user__username", "article__title"]

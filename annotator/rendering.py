@@ -61,7 +61,7 @@ class Paragraph:
         long article has thousands of segments; every piece of text is escaped and
         everything else is a number this module computed."""
         out = [
-            f'<p id="para-{self.index}" class="para" data-start="{self.start}" data-end="{self.end}"',
+            f'<p id="para-{self.index}" class="para" dir="auto" data-start="{self.start}" data-end="{self.end}"',
             ' hx-swap-oob="true">' if oob else ">",
         ]
         for segment in self.segments:

@@ -351,6 +351,9 @@ def set_reopen(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
 
 
 def set_for_annotator(*, article, user) -> AnnotationSet:
-    """The user's own set for ``article``, created on first visit."""
-    annotation_set, _ = AnnotationSet.objects.get_or_create(article=article, user=user, is_gold=False)
-    return annotation_set
+    """The user's own set for ``article``, created on first visit while the article
+    has a free slot (see ``annotator.assignment``); an annotator whose article's k
+    slots are taken by others gets ``NotAssigned``, a 403 with a message."""
+    from .assignment import open_set  # assignment builds on this module
+
+    return open_set(article=article, user=user)

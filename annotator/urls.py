@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import workspace
+from .views import assignment as assignment_views
+from .views import dashboard, datasets, workspace
+from .views import review as review_views
+
+handler403 = "articles.permissions.permission_denied"
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -11,6 +15,21 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("p/<slug:slug>/a/<int:article_id>/", workspace.workspace, name="workspace"),
     path("p/<slug:slug>/next/", workspace.next_article, name="next-article"),
+    path("p/<slug:slug>/review/<int:article_id>/", review_views.review, name="review"),
+    path("p/<slug:slug>/review/<int:article_id>/accept/", review_views.review_accept, name="review-accept"),
+    path("p/<slug:slug>/review/<int:article_id>/decide/", review_views.review_decide, name="review-decide"),
+    path("p/<slug:slug>/review/<int:article_id>/gold/", review_views.review_gold, name="review-gold"),
+    path("p/<slug:slug>/assignments/", assignment_views.assignments, name="assignments"),
+    path("p/<slug:slug>/assignments/assign/", assignment_views.assign, name="assignments-assign"),
+    path("p/<slug:slug>/assignments/<int:set_id>/unassign/", assignment_views.unassign, name="assignments-unassign"),
+    path("p/<slug:slug>/assignments/release/", assignment_views.release, name="assignments-release"),
+    path("p/<slug:slug>/datasets/", datasets.datasets, name="datasets"),
+    path("p/<slug:slug>/datasets/export/", datasets.dataset_export, name="dataset-export"),
+    path("p/<slug:slug>/datasets/import/", datasets.dataset_import, name="dataset-import"),
+    path("p/<slug:slug>/labels.css", workspace.label_css, name="label-css"),
+    path("p/<slug:slug>/progress/", dashboard.dashboard, name="dashboard"),
+    path("p/<slug:slug>/agreement/", dashboard.agreement, name="agreement"),
+    path("p/<slug:slug>/a/<int:article_id>/history/", dashboard.article_history, name="article-history"),
     path("sets/<int:set_id>/spans/", workspace.span_create, name="span-create"),
     path("sets/<int:set_id>/relations/", workspace.relation_create, name="relation-create"),
     path("sets/<int:set_id>/submit/", workspace.set_submit, name="set-submit"),

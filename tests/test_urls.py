@@ -72,3 +72,10 @@ def test_outsider_gets_404_everywhere(client, objects, outsider):
         statuses = {client.get(url).status_code, client.post(url).status_code}
         # The method the view serves answers 404; the other one may only say 405.
         assert 404 in statuses and statuses <= {404, 405}, (name, url, statuses)
+
+
+def test_expired_session_in_an_htmx_request_sends_the_page_to_login(client, objects):
+    response = client.get(f"/spans/{objects['span_id']}/", HTTP_HX_REQUEST="true",
+                          HTTP_HX_CURRENT_URL="http://testserver/p/news/a/1/")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/p/news/a/1/"

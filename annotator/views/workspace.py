@@ -3,6 +3,7 @@ fragments htmx swaps in as spans and relations change."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 
 from django.contrib import messages
@@ -150,6 +151,26 @@ def _label_counts(annotation_set):
 # ---------------------------------------------------------------- pages
 
 
+def label_version(labels) -> str:
+    """Changes whenever a label's colour does, so the stylesheet URL is cache-safe."""
+    return hashlib.sha1("".join(f"{label.pk}{label.colour}" for label in labels).encode()).hexdigest()[:10]
+
+
+@require_GET
+def label_css(request, slug):
+    """Each label's colour as a CSS custom property: ``.l12 { --c: #e15759 }``.
+
+    A stylesheet of its own rather than an inline ``<style>``, so the pages work under
+    a Content-Security-Policy without 'unsafe-inline'.  Colours are validated hex.
+    """
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    rules = "".join(f".l{pk}{{--c:{colour}}}\n" for pk, colour in project.labels.values_list("pk", "colour"))
+    response = HttpResponse(rules, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+
 @require_GET
 def workspace(request, slug, article_id):
     project = get_object_or_404(projects_for(request.user), slug=slug)
@@ -170,7 +191,7 @@ def workspace(request, slug, article_id):
         "article": article,
         "annotation_set": annotation_set,
         "labels": labels,
-        "label_styles": [(label.pk, label.colour) for label in labels],
+        "label_version": label_version(labels),
         "label_keys": {label.key: label.pk for label in labels if label.key},
         "paragraphs": render_paragraphs(article.text, spans),
         "groups": _sidebar_groups(labels, spans),
@@ -183,16 +204,29 @@ def workspace(request, slug, article_id):
 
 @require_GET
 def next_article(request, slug):
-    project = get_object_or_404(projects_for(request.user), slug=slug)
-    after = _int(request.GET.get("after")) or 0
-    pending = project.articles.exclude(
-        annotation_sets__user=request.user, annotation_sets__status=SetStatus.SUBMITTED
-    ).order_by("id")
-    article = pending.filter(pk__gt=after).first() or pending.exclude(pk=after).first()
-    if article is None:
-        messages.success(request, "You have submitted every article of this project. Thank you!")
+    from articles.permissions import project_for
+
+    from ..assignment import next_for
+
+    project, _ = project_for(request.user, slug)
+    after = _int(request.GET.get("after"))
+    annotation_set = next_for(user=request.user, project=project, after=after)
+    if annotation_set is None:
+        if after and AnnotationSet.objects.filter(article_id=after, article__project=project, user=request.user,
+                                                  is_gold=False).exclude(status=SetStatus.SUBMITTED).exists():
+            messages.info(request, "No other article needs you right now: finish and submit this one.")
+            return redirect("workspace", project.slug, after)
+        mine = AnnotationSet.objects.filter(article__project=project, user=request.user, status=SetStatus.SUBMITTED)
+        if mine.count() == project.articles.count():
+            messages.success(request, "You have submitted every article of this project. Thank you!")
+        else:
+            messages.success(
+                request,
+                "Nothing left for you here: you submitted every article you hold, and every other article has "
+                f"its {project.annotators_per_article} annotator(s) or is done. Thank you!",
+            )
         return redirect(project)
-    return redirect("workspace", project.slug, article.pk)
+    return redirect("workspace", project.slug, annotation_set.article_id)
 
 
 # ---------------------------------------------------------------- spans

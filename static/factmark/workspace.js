@@ -17,7 +17,6 @@
   // code-point offset of its first character.
 
   function cpLength(s) {
-    return s.length;
     let n = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -35,13 +34,21 @@
     return el && el.closest ? el.closest(".t") : null;
   }
 
-  // Offset of a DOM point (node, offset) in code points, or null outside the text.
+  // Offset of a DOM point (node, offset) in code points, or null when the article
+  // has no text.  A point outside the article (a drag that overshot it into the
+  // title or the sidebar) counts as the article's start or end.
   function pointOffset(node, offset) {
-    if (!article.contains(node)) return null;
+    if (!article.contains(node)) {
+      const start = document.createRange();
+      start.setStart(article, 0);
+      return start.comparePoint(node, offset) < 0 ? pointOffset(article, 0) : pointOffset(article, article.childNodes.length);
+    }
     if (node.nodeType === Node.TEXT_NODE) {
       const seg = segmentOf(node);
-      if (!seg) return null;
-      return Number(seg.dataset.o) + cpLength(node.data.slice(0, offset));
+      if (seg) return Number(seg.dataset.o) + cpLength(node.data.slice(0, offset));
+      // Layout whitespace between paragraphs: the place before or after it.
+      const parent = node.parentNode;
+      return pointOffset(parent, Array.prototype.indexOf.call(parent.childNodes, node) + (offset > 0 ? 1 : 0));
     }
     const segs = Array.from(node.querySelectorAll ? node.querySelectorAll(".t") : []);
     const own = segmentOf(node);
@@ -176,8 +183,10 @@
     if (button) tag(button.dataset.label);
   });
 
-  // Chromium will not start a drag selection on the first character of a
-  // focusable element, so marks stop being focusable while the button is down.
+  // Chromium selects nothing when a drag starts on the first character of a
+  // focusable mark that follows other text and stays inside it (tagging an
+  // actor at the start of a claim), so marks are not focusable while the
+  // button is down.  A click still focuses the span: see below.
   article.addEventListener("mousedown", function (e) {
     if (e.button !== 0) return;
     const held = [];

@@ -275,7 +275,8 @@ def test_submit_and_next(client, annotator, project, article):
     next_url = reverse("next-article", args=[project.slug]) + f"?after={article.pk}"
     assert client.get(next_url)["Location"] == workspace_url(second)
     # Once everything is submitted, Next says so.
-    client.post(reverse("set-submit", args=[make_set(second, annotator).pk]))
+    # Next gave the annotator a set on the second article.
+    client.post(reverse("set-submit", args=[AnnotationSet.objects.get(article=second, user=annotator).pk]))
     response = client.get(next_url, follow=True)
     assert "You have submitted every article of this project." in response.content.decode()
 
@@ -327,3 +328,17 @@ def test_workspace_and_fragments_query_counts_do_not_grow_with_spans(client, ann
             "delete": _count_queries(client, "post", reverse("span-delete", args=[quote.pk])),
         }
     assert counts[1] == counts[500]
+
+
+def test_label_colours_come_from_a_project_stylesheet(client, annotator, project, article):
+    client.force_login(annotator)
+    page = client.get(workspace_url(article)).content.decode()
+    assert "<style" not in page
+    css_url = re.search(r'href="(/p/news/labels\.css\?v=\w+)"', page).group(1)
+    css = client.get(css_url)
+    assert css["Content-Type"].startswith("text/css")
+    assert f".l{label(project, 'Claim').pk}{{--c:#e15759}}" in css.content.decode()
+    actor = label(project, "Actor")
+    actor.colour = "#112233"
+    actor.save()
+    assert client.get(workspace_url(article)).content.decode() != page  # the version changes with the colour

@@ -85,6 +85,12 @@ def save(page, status=200):
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
+def colour(hex_colour):
+    """``#e15759`` as the browser reports it: ``rgb(225, 87, 89)``."""
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
 def mark(page, span_id):
     return page.locator(f'#article mark[data-span="{span_id}"]')
 
@@ -239,6 +245,8 @@ def test_changing_label_and_attributes_recolours_and_regroups(page, open_article
     assert span.attributes == {"verdict": "false", "checkworthy": True}
     classes = mark(page, span.pk).get_attribute("class").split()
     assert f"l{claim.pk}" in classes and f"l{actor.pk}" not in classes
+    underline = mark(page, span.pk).evaluate("m => getComputedStyle(m).borderBottomColor")
+    assert underline == colour(claim.colour) != colour(actor.colour)
     assert page.locator(f"#list-label-{claim.pk} #item-span-{span.pk}").count() == 1
     assert page.locator(f"#list-label-{actor.pk} li").count() == 0
     assert page.locator(f"#count-label-{claim.pk}").inner_text() == "1"
@@ -264,6 +272,7 @@ def test_nested_spans_each_keep_a_place_to_click(page, open_article, annotator, 
     page.locator("#panel .close-panel").click()
     mark(page, actor.pk).click()
     assert panel_span(page) == actor.pk
+    assert page.evaluate(ACTIVE_SPAN) == str(actor.pk)  # so Enter and Delete act on it
 
     outer = page.locator(f'#article mark[data-span="{claim.pk}"]:has(mark[data-span="{actor.pk}"])')
     outer_box, inner_box = outer.bounding_box(), mark(page, actor.pk).bounding_box()
@@ -271,6 +280,7 @@ def test_nested_spans_each_keep_a_place_to_click(page, open_article, annotator, 
     page.mouse.click(inner_box["x"] + inner_box["width"] / 2, outer_box["y"] + outer_box["height"] - 1)
     assert panel_span(page, actor.pk) == claim.pk
     assert page.locator("#panel .chip").inner_text() == "Claim"
+    assert page.evaluate(ACTIVE_SPAN) == str(claim.pk)
 
 
 def test_second_tab_saving_a_stale_panel_gets_a_conflict(page, browser, open_article, annotator, article):
@@ -278,8 +288,11 @@ def test_second_tab_saving_a_stale_panel_gets_a_conflict(page, browser, open_art
     span = make_span(annotation_set, "Claim", "Washington annually spends more than $ 700 billion on defence")
     first = open_article(page, annotator, article)
     second_context = browser.new_context(viewport={"width": 1400, "height": 900})
+    errors = []
     try:
-        second = open_article(second_context.new_page(), annotator, article)
+        second = second_context.new_page()
+        second.on("pageerror", lambda exc: errors.append(str(exc)))
+        open_article(second, annotator, article)
         for tab in (first, second):
             mark(tab, span.pk).click()
             panel_span(tab)
@@ -296,6 +309,7 @@ def test_second_tab_saving_a_stale_panel_gets_a_conflict(page, browser, open_art
         assert second.input_value("#attr-verdict") == "mostly-true"
     finally:
         second_context.close()
+    assert not errors, f"JavaScript errors in the second tab: {errors}"
 
     span.refresh_from_db()
     assert span.attributes == {"verdict": "mostly-true"}
@@ -316,7 +330,6 @@ def test_a_submitted_article_refuses_new_spans(page, open_article, annotator, ar
     assert page.locator("#article mark").count() == 0
     assert page.locator("#palette .label-btn").first.is_disabled()
     assert Span.objects.count() == 0
-
 
 
 # ---------------------------------------------------------------- failures are shown
@@ -348,3 +361,4 @@ def test_a_span_deleted_in_another_tab_says_so_when_clicked(page, open_article, 
     message.wait_for()
     assert "404" in message.inner_text() and "Reload the page" in message.inner_text()
     assert page.locator("#panel .panel-inner").count() == 0
+

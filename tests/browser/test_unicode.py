@@ -256,5 +256,41 @@ def test_selection_becomes_exact_code_point_span(page, open_article, case):
     # The article's text is shown as it is, character for character, and nothing in it runs.
     shown = page.evaluate("() => [...document.querySelectorAll('#article .t')].map(t => t.textContent).join('')")
     assert shown == text.replace("\n", "")
+    visible = page.inner_text("#article")
+    assert all(line in visible for target in created.values() for line in target.expected.split("\n"))
     assert page.locator("#article script, #article img, #article b").count() == 0
     assert dialogs == []
+
+
+def test_a_drag_that_overshoots_the_article_stops_at_its_edge(page, open_article):
+    annotator = make_user("annotator")
+    project = make_project(members=[(annotator, Role.ANNOTATOR)])
+    article = make_article(project, "First paragraph here.\n\nJong Ui Young met Kim In Chol in Moscow on Thursday.")
+    open_article(annotator, article)
+
+    # From "Kim" to the right, past the end of the line and into the sidebar.
+    kim = page.evaluate(EDGES, ["Kim", 0])
+    sidebar = page.locator("#palette").bounding_box()
+    page.mouse.move(kim["x1"], kim["y1"])
+    page.mouse.down()
+    page.mouse.move(sidebar["x"] + sidebar["width"] / 2, kim["y1"], steps=4)
+    page.mouse.up()
+    span = Span.objects.get(pk=tag(page, "c"))
+    assert (span.start, span.end) == (article.text.index("Kim"), len(article.text))
+    assert span.text == "Kim In Chol in Moscow on Thursday."
+
+    # From the title above the article down to the end of "paragraph".
+    title = page.evaluate(
+        """() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('h1'));
+                   const b = r.getClientRects()[0]; return {x: b.left + 2, y: b.top + b.height / 2}; }"""
+    )
+    word = page.evaluate(EDGES, ["paragraph", 0])
+    page.mouse.move(title["x"], title["y"])
+    page.mouse.down()
+    page.mouse.move(word["x2"], word["y2"], steps=4)
+    page.mouse.up()
+    assert page.evaluate("() => getSelection().toString()").endswith("\n\nFirst paragraph")
+    span = Span.objects.get(pk=tag(page, "q"))
+    assert (span.start, span.end, span.text) == (0, 15, "First paragraph")
+    assert page.evaluate(MARKED_TEXT, span.pk) == "First paragraph"
+

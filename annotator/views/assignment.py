@@ -1,0 +1,192 @@
+"""Managers' assignment page: who annotates which article, and taking it back.
+
+Plain forms (post, then redirect with a message), so the page works the same
+with and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Role
+from articles.permissions import project_for
+from articles.selectors import search_articles
+
+from .. import assignment
+from ..models import AnnotationSet, SetStatus
+from ..services import ServiceError
+
+PAGE = "annotator/assignment.html"
+PER_PAGE = 50
+KEPT = ("q", "status", "page")
+
+STATUS_FILTERS = [
+    ("", "All articles"),
+    ("unassigned", "Unassigned"),
+    ("open", "Needs annotators"),
+    ("in_progress", "In progress"),
+    ("submitted", "Submitted by all"),
+    ("in_review", "Gold in review"),
+    ("done", "Gold done"),
+    ("stale", "Stale assignments"),
+]
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filtered(project, query: str, status: str, hours: int):
+    k = project.annotators_per_article
+    articles = search_articles(project.articles.defer("text", "meta"), query).annotate(taken=assignment.taken_slots())
+    sets = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False)
+    gold = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True)
+    if status == "unassigned":
+        articles = articles.filter(taken=0)
+    elif status == "open":
+        articles = articles.filter(taken__lt=k)
+    elif status == "in_progress":
+        articles = articles.filter(Exists(sets.exclude(status=SetStatus.SUBMITTED)))
+    elif status == "submitted":
+        articles = articles.filter(taken__gte=k).exclude(Exists(sets.exclude(status=SetStatus.SUBMITTED)))
+    elif status == "in_review":
+        articles = articles.filter(Exists(gold.filter(status__in=[SetStatus.NEW, SetStatus.IN_REVIEW])))
+    elif status == "done":
+        articles = articles.filter(Exists(gold.filter(status=SetStatus.DONE)))
+    elif status == "stale":
+        articles = articles.filter(pk__in=assignment.stale_sets(project, hours=hours).values("article_id"))
+    return articles.order_by("id")
+
+
+def _context(request, project, role, **extra):
+    query = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "")
+    if status not in dict(STATUS_FILTERS):
+        status = ""
+    hours = assignment.release_after_hours()
+    articles = _filtered(project, query, status, hours)
+    page = Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    sets = (
+        assignment.with_activity(AnnotationSet.objects.filter(article__in=[a.pk for a in page.object_list]))
+        .select_related("user")
+        .order_by("is_gold", "id")
+    )
+    rows = []
+    by_article = {}
+    for annotation_set in sets:
+        by_article.setdefault(annotation_set.article_id, []).append(annotation_set)
+    stale_before = assignment.stale_cutoff(hours)
+    for article in page.object_list:
+        article_sets = by_article.get(article.pk, [])
+        annotators = [s for s in article_sets if not s.is_gold]
+        for s in annotators:
+            s.is_stale = s.status != SetStatus.SUBMITTED and s.last_activity < stale_before
+        rows.append(
+            {
+                "article": article,
+                "sets": annotators,
+                "gold": next((s for s in article_sets if s.is_gold), None),
+                "free": max(project.annotators_per_article - len(annotators), 0),
+            }
+        )
+    return {
+        "project": project,
+        "role": role,
+        "is_manager": True,
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "status": status,
+        "status_filters": STATUS_FILTERS,
+        "users": list(assignment.assignable_users(project)),
+        "stale": assignment.stale_summary(project, hours=hours),
+        "kept": {key: request.GET[key] for key in KEPT if request.GET.get(key)},
+        "kept_query": urlencode({key: request.GET[key] for key in KEPT if request.GET.get(key)}),
+    } | extra
+
+
+def _back(request, project):
+    """Back to the list the manager was looking at (only the filter keys are kept)."""
+    kept = {key: request.POST[key] for key in KEPT if request.POST.get(key)}
+    url = reverse("assignments", args=[project.slug])
+    return redirect(url + ("?" + urlencode(kept) if kept else ""))
+
+
+@require_GET
+def assignments(request, slug):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    return render(request, PAGE, _context(request, project, role))
+
+
+@require_POST
+def assign(request, slug):
+    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+    user = get_user_model().objects.filter(pk=_int(request.POST.get("user"))).first()
+    ids = [pk for pk in (_int(v) for v in request.POST.getlist("article")) if pk]
+    try:
+        report = assignment.assign(project=project, article_ids=ids, user=user, by=request.user)
+    except ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        for level, text in report.messages(user.get_username()):
+            getattr(messages, level)(request, text)
+    return _back(request, project)
+
+
+@require_POST
+def unassign(request, slug, set_id):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    annotation_set = get_object_or_404(
+        AnnotationSet.objects.select_related("article__project", "user"), pk=set_id, article__project=project
+    )
+    confirm = _int(request.POST.get("confirm_spans"))
+    try:
+        n = assignment.unassign(annotation_set=annotation_set, by=request.user, confirm_spans=confirm)
+    except assignment.NeedsConfirmation as question:
+        context = _context(request, project, role, confirm={
+            "message": " ".join(question.messages),
+            "spans": question.spans,
+            "action": reverse("assignments-unassign", args=[project.slug, annotation_set.pk]),
+            "button": f"Delete {question.spans} span(s) and unassign",
+            "kept": {key: request.POST[key] for key in KEPT if request.POST.get(key)},
+        })
+        return render(request, PAGE, context, status=409)
+    except ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        who, title = annotation_set.user.get_username(), annotation_set.article.short_title
+        extra = f" and their {n} span(s) were deleted (the event log keeps a copy)" if n else ""
+        messages.success(request, f"{who} was unassigned from “{title}”{extra}.")
+    return _back(request, project)
+
+
+@require_POST
+def release(request, slug):
+    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+    hours = _int(request.POST.get("hours"))
+    if hours is None:
+        hours = assignment.release_after_hours()
+    confirm = _int(request.POST.get("confirm_spans")) if request.POST.get("with_spans") else None
+    try:
+        sets, spans = assignment.release_stale(project=project, by=request.user, hours=hours, confirm_spans=confirm)
+    except ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if sets:
+            extra = f", deleting {spans} span(s) (the event log keeps a copy)" if spans else ""
+            messages.success(request, f"Released {sets} assignment(s) untouched for more than {hours} h{extra}.")
+        else:
+            messages.info(request, f"No assignment without spans has been untouched for more than {hours} h.")
+    return _back(request, project)
+

@@ -1,0 +1,156 @@
+"""The Datasets page of a project: download an export in any format, and (managers)
+import a dataset file, all or nothing, with every problem listed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Role
+from articles.selectors import has_role, projects_for, role_in
+
+from ..datasets import (
+    ARTICLE_STATUSES,
+    ImportRefused,
+    export_bytes,
+    export_filename,
+    import_records,
+)
+from ..formats import READABLE, WRITABLE
+from ..formats.common import FormatError
+from ..formats.csvfmt import TABLES
+from ..services import ServiceError
+
+PAGE = "annotator/datasets.html"
+
+FORMAT_NAMES = {
+    "jsonl": "Factmark JSONL (everything, exact)",
+    "doccano": "doccano JSONL",
+    "labelstudio": "Label Studio JSON",
+    "brat": "brat standoff (zip)",
+    "conll": "CoNLL 2003 (BIO tags)",
+    "csv": "CSV table",
+    "spacy": "spaCy DocBin",
+    "claimreview": "ClaimReview JSON-LD",
+}
+ONE_LAYER = ("doccano", "brat", "conll", "spacy")
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(name, FORMAT_NAMES[name]) for name in WRITABLE])
+    sets = forms.ChoiceField(label="Annotation sets")
+    labels = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                       help_text="None ticked: every label.")
+    q = forms.CharField(required=False, max_length=200, label="Articles matching")
+    status = forms.ChoiceField(required=False, choices=list(ARTICLE_STATUSES.items()), label="Articles")
+    table = forms.ChoiceField(required=False, choices=[(name, name.capitalize()) for name in TABLES],
+                              label="CSV table", initial="claims")
+
+    def __init__(self, *args, project, user, reader: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reader:
+            names = (project.memberships.filter(role=Role.ANNOTATOR).order_by("user__username")
+                     .values_list("user__username", flat=True))
+            self.fields["sets"].choices = [("all", "Every set (gold first)"), ("gold", "Gold sets only"),
+                                           ("submitted", "Submitted sets only")] + [
+                (name, f"Sets of {name}") for name in names]
+        else:
+            self.fields["sets"].choices = [("all", "My sets"), ("submitted", "My submitted sets")]
+        self.fields["labels"].choices = [(name, name) for name in project.labels.values_list("name", flat=True)]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()
+    format = forms.ChoiceField(choices=[(name, FORMAT_NAMES[name]) for name in READABLE])
+    add_labels = forms.BooleanField(required=False, label="Add missing labels and relation types")
+    annotator = forms.CharField(required=False, max_length=150, initial="imported",
+                                help_text="For sets the file does not name (doccano, brat).")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.FACTMARK_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {_megabytes(upload.size)}; the limit is {_megabytes(limit)}. Split it, or ask an "
+                "administrator to run the import_dataset command.")
+        return upload
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _context(request, project, role, **extra):
+    reader = has_role(role, Role.REVIEWER)
+    return {
+        "project": project,
+        "role": role,
+        "is_manager": has_role(role, Role.MANAGER),
+        "export_form": extra.pop("export_form", None) or ExportForm(project=project, user=request.user,
+                                                                    reader=reader),
+        "import_form": extra.pop("import_form", None) or ImportForm(),
+        "max_bytes": settings.FACTMARK_MAX_IMPORT_BYTES,
+        "max_upload": _megabytes(settings.FACTMARK_MAX_IMPORT_BYTES),
+        "one_layer": ONE_LAYER,
+        **extra,
+    }
+
+
+@require_GET
+def datasets(request, slug):
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    return render(request, PAGE, _context(request, project, role_in(request.user, project)))
+
+
+@require_GET
+def dataset_export(request, slug):
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    role = role_in(request.user, project)
+    form = ExportForm(request.GET, project=project, user=request.user, reader=has_role(role, Role.REVIEWER))
+    if not form.is_valid():
+        return render(request, PAGE, _context(request, project, role, export_form=form), status=422)
+    data = form.cleaned_data
+    fmt = data["format"]
+    try:
+        pieces = export_bytes(project, fmt, user=request.user, sets=data["sets"], labels=data["labels"] or None,
+                              search=data["q"], status=data["status"], table=data["table"] or "claims")
+    except ServiceError as refused:
+        return render(request, PAGE, _context(request, project, role, export_form=form,
+                                              export_error=" ".join(refused.messages)), status=403)
+    except FormatError as error:
+        return render(request, PAGE, _context(request, project, role, export_form=form,
+                                              export_error=f"This format needs spaCy: {error.message}."),
+                      status=422)
+    response = StreamingHttpResponse(pieces, content_type=WRITABLE[fmt].CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(project, fmt)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def dataset_import(request, slug):
+    project = get_object_or_404(projects_for(request.user), slug=slug)
+    role = role_in(request.user, project)
+    page = PAGE + "#import-result" if request.htmx else PAGE
+    if not has_role(role, Role.MANAGER):
+        context = _context(request, project, role, import_denied="Only managers can import datasets into this "
+                                                                 "project.")
+        return render(request, PAGE, context, status=403)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, page, _context(request, project, role, import_form=form), status=422)
+    upload = form.cleaned_data["file"]
+    fmt = form.cleaned_data["format"]
+    upload.seek(0)
+    try:
+        report = import_records(
+            project, READABLE[fmt].read(upload.file), user=request.user, add_labels=form.cleaned_data["add_labels"],
+            default_annotator=form.cleaned_data["annotator"] or "imported", source_name=upload.name)
+    except ImportRefused as refused:
+        context = _context(request, project, role, import_form=form, import_errors=refused.errors)
+        return render(request, page, context, status=422)
+    return render(request, page, _context(request, project, role, report=report))

@@ -1,0 +1,51 @@
+"""The one place that decides whether a user may open a project page.
+
+Outsiders learn nothing (404); members whose role is too low are told why (403).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import render
+
+from .models import Membership, Project, Role
+from .selectors import has_role
+
+WHAT_ROLES_MAY = {
+    Role.ANNOTATOR: "members of the project",
+    Role.REVIEWER: "reviewers and managers",
+    Role.MANAGER: "managers",
+}
+
+
+def project_for(user, slug, needed: str = Role.ANNOTATOR) -> tuple[Project, str]:
+    """The project ``slug`` and the user's role in it, in one query.
+
+    Raises Http404 when the user is not a member (or the project does not exist)
+    and PermissionDenied, with a message, when their role is below ``needed``.
+    Superusers act as managers everywhere.
+    """
+    if user.is_superuser:
+        project = Project.objects.filter(slug=slug).first()
+        role = Role.MANAGER
+    else:
+        membership = Membership.objects.select_related("project").filter(project__slug=slug, user=user).first()
+        project, role = (membership.project, membership.role) if membership else (None, None)
+    if project is None:
+        raise Http404("No such project.")
+    if not has_role(role, needed):
+        raise PermissionDenied(
+            f"Only {WHAT_ROLES_MAY[needed]} of “{project.name}” can do this; you are "
+            f"{Role(role).label.lower()} there."
+        )
+    return project, role
+
+
+def permission_denied(request, exception=None):
+    """403: a readable page, or a short text for htmx (which shows no page)."""
+    message = str(exception or "") or "You are not allowed to do this."
+    if getattr(request, "htmx", False):
+        return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
+    context = {"exception": message, "next_url": getattr(exception, "next_url", None)}
+    return render(request, "403.html", context, status=403)

@@ -1,0 +1,72 @@
+"""A reviewer settles disagreements into gold from the keyboard."""
+
+import pytest
+
+from annotator.models import AnnotationSet, SetStatus, Span
+from articles.models import Role
+from tests.factories import make_article, make_project, make_set, make_span, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def disputed():
+    ann1, ann2, reviewer = make_user("annotator1"), make_user("annotator2"), make_user("reviewer")
+    project = make_project(slug="demo", annotators_per_article=2, members=[
+        (ann1, Role.ANNOTATOR), (ann2, Role.ANNOTATOR), (reviewer, Role.REVIEWER)])
+    article = make_article(project)
+    a = make_set(article, ann1, status=SetStatus.SUBMITTED)
+    b = make_set(article, ann2, status=SetStatus.SUBMITTED)
+    for s in (a, b):
+        make_span(s, "Actor", "Sergei Lavrov", attributes={"kind": "person"})
+    make_span(a, "Claim", "Jong Ui Young on Thursday completed his visit to Moscow", attributes={"verdict": "true"})
+    make_span(b, "Claim", "Jong Ui Young on Thursday completed his visit to Moscow", attributes={"verdict": "false"})
+    make_span(a, "Cue", "said")
+    return project, article, reviewer
+
+
+def gold(article):
+    return list(Span.objects.filter(annotation_set__article=article, annotation_set__is_gold=True).order_by("start"))
+
+
+def test_reviewer_settles_the_article_with_keys(page, live_server, log_in, disputed):
+    project, article, reviewer = disputed
+    log_in(page, reviewer)
+    page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    # The first open disagreement has the focus: the claim, where the verdicts differ.
+    first = page.locator(".rv-item.focused")
+    assert "Jong Ui Young on Thursday" in first.inner_text()
+    page.keyboard.press("2")
+    page.wait_for_selector("#item-1 .state:text('took 2 · annotator2')")
+    assert [(s.text, s.attributes) for s in gold(article)] == [
+        ("Jong Ui Young on Thursday completed his visit to Moscow", {"verdict": "false"})]
+    # The focus moved on by itself to the next open one, the cue: drop it.
+    assert "said" in page.locator(".rv-item.focused").inner_text()
+    page.keyboard.press("x")
+    page.wait_for_selector("#item-2 .state:text('dropped')")
+    # Accept what both agree on, then finish.
+    page.keyboard.press("a")
+    page.wait_for_selector("#rv-message:has-text('Accepted 1 agreed span')")
+    page.click("#gold-done")
+    page.wait_for_selector("#gold-status:text('Done')")
+    assert AnnotationSet.objects.get(article=article, is_gold=True).status == SetStatus.DONE
+    assert [s.text for s in gold(article)] == ["Jong Ui Young on Thursday completed his visit to Moscow",
+                                               "Sergei Lavrov"]
+
+
+def test_edit_key_opens_the_gold_span_in_the_panel(page, live_server, log_in, disputed):
+    project, article, reviewer = disputed
+    log_in(page, reviewer)
+    page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    page.keyboard.press("e")
+    page.wait_for_selector("#rv-message:has-text('Take a version first')")
+    page.keyboard.press("1")
+    page.wait_for_selector("#item-1 .state:text('took 1 · annotator1')")
+    page.keyboard.press("k")  # the focus moved on; back to the claim
+    page.keyboard.press("e")
+    page.wait_for_selector("#panel #span-note")
+    page.fill("#span-note", "Checked against the ministry's statement")
+    page.click("#panel button[type=submit].primary")
+    page.wait_for_selector("#panel .message.success")
+    [claim] = [s for s in gold(article) if s.label.name == "Claim"]
+    assert claim.note == "Checked against the ministry's statement"
