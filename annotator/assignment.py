@@ -315,7 +315,7 @@ class NeedsConfirmation(ServiceError):
 
 
 def release_after_hours() -> int:
-    return int(getattr(settings, "FACTMARK_RELEASE_AFTER_HOURS", 48))
+    return settings.FACTMARK_RELEASE_AFTER_HOURS
 
 
 def with_activity(queryset: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:

@@ -25,8 +25,8 @@ format reader yields (plain records are accepted too) and saves them all, or not
   (opened but never annotated) is filled. The same id with another text is an error; the
   same text under another id (in the project or earlier in the file) is skipped and
   reported. A record without an id gets ``text-<hash prefix>``.
-- Everything is written with ``bulk_create`` in chunks, in one transaction, with an
-  ``import`` event per created article and per imported set.
+- Everything is written in chunks of :data:`CHUNK` articles (:func:`bulk_insert`) in one
+  transaction, with an ``import`` event per created article and per imported set.
 
 **Export** (:func:`export_records`) streams the records of a project in chunks of
 :data:`CHUNK` articles, with a constant number of queries per chunk, as plain dicts
@@ -80,10 +80,10 @@ WIKIDATA_ID = re.compile(r"(Q[0-9]+)?")
 # What formats.jsonl writes (common.dump_json), without the check for self-containing
 # objects, which records built from rows cannot be.
 _JSONL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-MAX_CHOICES = 30
+MAX_CHOICES = 30  # an inferred attribute with more distinct values is free text
 ENTITY_KINDS = tuple(EntityKind.values)
 SET_STATUSES = tuple(SetStatus.values)
-FINAL = (SetStatus.SUBMITTED, SetStatus.DONE)  # an inferred attribute with more distinct values is free text
+FINAL = (SetStatus.SUBMITTED, SetStatus.DONE)  # statuses that record when the set was submitted
 
 __all__ = ["ImportRefused", "ImportReport", "export_bytes", "export_filename", "export_records",
            "import_records"]
@@ -109,8 +109,8 @@ class ImportReport:
     def summary(self) -> str:
         return (f"Imported {self.articles_created:,} new article(s) and annotated {self.articles_annotated:,} "
                 f"existing one(s): {self.sets:,} annotation set(s), {self.spans:,} span(s), "
-                f"{self.relations:,} relation(s); {self.entities_created:,} new entit(y/ies); "
-                f"{len(self.skipped):,} record(s) skipped.")
+                f"{self.relations:,} relation(s); {self.entities_created:,} new knowledge-base "
+                f"entr{'y' if self.entities_created == 1 else 'ies'}; {len(self.skipped):,} record(s) skipped.")
 
 
 @dataclass
@@ -219,6 +219,8 @@ class _Importer:
         self.entities: dict[str, dict] = {}  # name -> kind, aliases, wikidata
         self.annotators: dict[str, None] = {}
         self.cleaned: dict[tuple[str, str], tuple[dict, list[str]]] = {}
+        self.users: dict[str, int] = {}  # annotator name -> user id
+        self.reusable: dict[tuple[int, str | None], int] = {}  # (article, annotator) -> empty existing set
         self.seen_ids: dict[str, str] = {}  # external id -> location
         self.seen_hashes: dict[str, str] = {}  # digest -> external id (this file)
         self.existing = {external_id: (pk, digest) for pk, external_id, digest in
@@ -228,12 +230,14 @@ class _Importer:
     # ---- pass 1: one record
 
     def add(self, location: str, record: dict) -> None:
-        errors: list[FormatError] = []
         raw = record.get("text")
-        if not isinstance(raw, str) or not raw:
-            errors.extend(check_record(record, location) or [FormatError(location, "text is empty")])
-            self.errors.extend(errors)
+        if not isinstance(raw, str):
+            self.errors.extend(check_record(record, location))  # says what is wrong with the text
             return
+        if not raw:
+            self.errors.append(FormatError(location, "text is empty"))
+            return
+        errors: list[FormatError] = []
         text, mapping = _normalised(raw)
         record = self._mapped(record, text, mapping, len(raw))
         problems = check_record(record, location)
@@ -247,7 +251,7 @@ class _Importer:
             errors.append(FormatError(location, message))
 
         digest = content_hash(text)
-        external_id = record.get("id") or f"text-{digest[:12]}"
+        external_id = str(record.get("id") or "") or f"text-{digest[:12]}"
         if len(external_id) > 200:
             error(f"id {external_id[:40]!r}… is longer than 200 characters")
         elif external_id in self.seen_ids:
@@ -366,7 +370,7 @@ class _Importer:
 
     def _sets(self, record: dict, location: str, entity_names: dict, error) -> list[_Set]:
         sets: list[_Set] = []
-        owners: set = set()
+        owners: set[str | None] = set()  # annotator names, None for gold
         annotations = record.get("annotations") or []
         several = len(annotations) > 1
         for number, data in enumerate(annotations, 1):
@@ -387,11 +391,10 @@ class _Importer:
                 continue
             if gold and status == SetStatus.SUBMITTED:
                 status = SetStatus.DONE
-            owner = "the gold set" if gold else f"annotator {annotator!r}"
-            if owner in owners:
-                error(f"set {number}: a second set of {owner} for this article")
+            if annotator in owners:
+                error(f"set {number}: a second {'gold set' if gold else f'set of {annotator!r}'} for this article")
                 continue
-            owners.add(owner)
+            owners.add(annotator)
             spans = self._spans(data, location, in_set, entity_names, error)
             relations = self._relations(data, spans, in_set, error)
             if annotator is not None:
@@ -517,11 +520,8 @@ class _Importer:
 
     def check_database(self) -> None:
         """Sets that already exist, with spans, on the articles the file annotates."""
-        self.users = {}
-        names = list(self.annotators)
-        for chunk in _chunks(names):
+        for chunk in _chunks(list(self.annotators)):
             self.users.update(get_user_model().objects.filter(username__in=chunk).values_list("username", "pk"))
-        self.reusable: dict[tuple, int] = {}
         matched = {doc.article_id: doc for doc in self.docs if doc.article_id is not None}
         usernames = {pk: name for name, pk in self.users.items()}
         for chunk in _chunks(list(matched)):
@@ -773,10 +773,10 @@ def _set_scope(project, user, sets: str) -> Q:
     """
     reader = user is None or has_role(role_in(user, project), Role.REVIEWER)
     if sets not in SET_CHOICES:
-        if not get_user_model().objects.filter(username=sets).exists():
-            raise ServiceError(f"There is no user called “{sets}”.")
         if not reader and sets != user.get_username():
             raise ServiceError("Annotators can export only their own annotation sets.")
+        if not get_user_model().objects.filter(username=sets).exists():
+            raise ServiceError(f"There is no user called “{sets}”.")
         return Q(user__username=sets)
     if reader:
         return {"all": Q(), "gold": Q(is_gold=True), "submitted": Q(status=SetStatus.SUBMITTED)}[sets]

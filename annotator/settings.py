@@ -134,6 +134,8 @@ STORAGES = {
 
 # Imports: a single uploaded or imported file may not be larger than this.
 FACTMARK_MAX_IMPORT_BYTES = int(os.environ.get("FACTMARK_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Assignments started and untouched this long can be released by a manager.
+FACTMARK_RELEASE_AFTER_HOURS = int(os.environ.get("FACTMARK_RELEASE_AFTER_HOURS", 48))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

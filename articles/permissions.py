@@ -37,7 +37,7 @@ def project_for(user, slug, needed: str = Role.ANNOTATOR) -> tuple[Project, str]
     if not has_role(role, needed):
         raise PermissionDenied(
             f"Only {WHAT_ROLES_MAY[needed]} of “{project.name}” can do this; you are "
-            f"{Role(role).label.lower()} there."
+            f"{'an' if role == Role.ANNOTATOR else 'a'} {Role(role).label.lower()} there."
         )
     return project, role
 

@@ -160,11 +160,12 @@ def test_forbidden_says_why_on_a_page_and_in_short_for_htmx(client, project, ann
     page = client.get(url)
     assert page.status_code == 403
     body = page.content.decode()
-    assert "<h1>Not allowed</h1>" in body and "Only managers of “Newsroom” can do this; you are annotator there." in body
+    assert "<h1>Not allowed</h1>" in body
+    assert "Only managers of “Newsroom” can do this; you are an annotator there." in body
     assert "Back to your projects" in body
     short = client.get(url, **HX)
     assert short.status_code == 403 and short["Content-Type"].startswith("text/plain")
-    assert short.content.decode() == "Only managers of “Newsroom” can do this; you are annotator there."
+    assert short.content.decode() == "Only managers of “Newsroom” can do this; you are an annotator there."
 
 
 def test_superusers_act_as_managers(client, project):

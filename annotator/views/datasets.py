@@ -5,20 +5,15 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Role
 from articles.selectors import has_role, projects_for, role_in
 
-from ..datasets import (
-    ARTICLE_STATUSES,
-    ImportRefused,
-    export_bytes,
-    export_filename,
-    import_records,
-)
+from ..datasets import ARTICLE_STATUSES, ImportRefused, export_bytes, export_filename, import_records
 from ..formats import READABLE, WRITABLE
 from ..formats.common import FormatError
 from ..formats.csvfmt import TABLES
@@ -36,7 +31,7 @@ FORMAT_NAMES = {
     "spacy": "spaCy DocBin",
     "claimreview": "ClaimReview JSON-LD",
 }
-ONE_LAYER = ("doccano", "brat", "conll", "spacy")
+FORM_OVERHEAD = 64 * 1024  # the other fields and the multipart boundaries of an upload
 
 
 class ExportForm(forms.Form):
@@ -47,9 +42,9 @@ class ExportForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Articles matching")
     status = forms.ChoiceField(required=False, choices=list(ARTICLE_STATUSES.items()), label="Articles")
     table = forms.ChoiceField(required=False, choices=[(name, name.capitalize()) for name in TABLES],
-                              label="CSV table", initial="claims")
+                              label="Table (CSV only)", initial="claims")
 
-    def __init__(self, *args, project, user, reader: bool, **kwargs):
+    def __init__(self, *args, project, reader: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if reader:
             names = (project.memberships.filter(role=Role.ANNOTATOR).order_by("user__username")
@@ -89,12 +84,10 @@ def _context(request, project, role, **extra):
         "project": project,
         "role": role,
         "is_manager": has_role(role, Role.MANAGER),
-        "export_form": extra.pop("export_form", None) or ExportForm(project=project, user=request.user,
-                                                                    reader=reader),
+        "export_form": extra.pop("export_form", None) or ExportForm(project=project, reader=reader),
         "import_form": extra.pop("import_form", None) or ImportForm(),
         "max_bytes": settings.FACTMARK_MAX_IMPORT_BYTES,
         "max_upload": _megabytes(settings.FACTMARK_MAX_IMPORT_BYTES),
-        "one_layer": ONE_LAYER,
         **extra,
     }
 
@@ -109,7 +102,7 @@ def datasets(request, slug):
 def dataset_export(request, slug):
     project = get_object_or_404(projects_for(request.user), slug=slug)
     role = role_in(request.user, project)
-    form = ExportForm(request.GET, project=project, user=request.user, reader=has_role(role, Role.REVIEWER))
+    form = ExportForm(request.GET, project=project, reader=has_role(role, Role.REVIEWER))
     if not form.is_valid():
         return render(request, PAGE, _context(request, project, role, export_form=form), status=422)
     data = form.cleaned_data
@@ -140,6 +133,12 @@ def dataset_import(request, slug):
         context = _context(request, project, role, import_denied="Only managers can import datasets into this "
                                                                  "project.")
         return render(request, PAGE, context, status=403)
+    limit = settings.FACTMARK_MAX_IMPORT_BYTES
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + FORM_OVERHEAD:
+        # Refused before the body is read (the form check below would first store it all).
+        refused = (f"The upload is larger than the limit of {_megabytes(limit)}. Split the file, or ask an "
+                   "administrator to run the import_dataset command.")
+        return render(request, page, _context(request, project, role, import_errors=[refused]), status=422)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, page, _context(request, project, role, import_form=form), status=422)
@@ -153,4 +152,9 @@ def dataset_import(request, slug):
     except ImportRefused as refused:
         context = _context(request, project, role, import_form=form, import_errors=refused.errors)
         return render(request, page, context, status=422)
-    return render(request, page, _context(request, project, role, report=report))
+    if request.htmx:
+        return render(request, page, _context(request, project, role, report=report))
+    messages.success(request, report.summary())
+    for line in [*report.notes, *report.skipped]:
+        messages.warning(request, line)
+    return redirect("datasets", project.slug)

@@ -215,7 +215,8 @@ def test_assignments_page_lists_holders_and_filters(boss, project, annotator, ot
     assert titles(q="Seoul") == ["Busy"]
     make_set(busy, other_annotator, status=SetStatus.SUBMITTED)
     assert titles(status="submitted") == ["Busy"]
-    assert idle.pk not in [r["article"].pk for r in boss.get(assignments_url(project, status="submitted")).context["rows"]]
+    rows = boss.get(assignments_url(project, status="submitted")).context["rows"]
+    assert idle.pk not in [r["article"].pk for r in rows]
 
 
 def test_assignments_page_query_count_is_constant(boss, project, annotator, other_annotator):
@@ -291,7 +292,8 @@ def test_release_stale_assignments(boss, project, annotator, other_annotator, re
     Event.objects.filter(annotation_set=old_worked).update(created_at=timezone.now() - dt.timedelta(hours=30))
     _age(recent, 2)
     page = boss.get(assignments_url(project)).content.decode()
-    assert "2 assignments</strong> started and untouched for more than 24 hours: 1 without spans, 1 holding 1 span" in page
+    assert ("2 assignments</strong> started and untouched for more than 24 hours: "
+            "1 without spans, 1 holding 1 span") in page
     # The plain button releases only the empty one.
     page = boss.post(reverse("assignments-release", args=[project.slug]), {"hours": 24}, follow=True).content.decode()
     assert "Released 1 assignment(s) untouched for more than 24 h." in page

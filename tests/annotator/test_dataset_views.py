@@ -10,6 +10,8 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,9 +48,9 @@ def content(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def upload(client, project, name, data: bytes, fmt="jsonl", *, headers=None, **fields):
+def upload(client, project, name, data: bytes, fmt="jsonl", *, headers=None, follow=False, **fields):
     form = {"file": SimpleUploadedFile(name, data), "format": fmt, "annotator": "imported"} | fields
-    return client.post(reverse("dataset-import", args=[project.slug]), form, **(headers or {}))
+    return client.post(reverse("dataset-import", args=[project.slug]), form, follow=follow, **(headers or {}))
 
 
 def record_line(record_id, text, spans=(), annotator="ann"):
@@ -81,6 +83,22 @@ def test_managers_see_the_upload_form_with_its_limit_and_progress_bar(client, ma
     assert 'data-max-bytes="3145728"' in body and "at most 3.0 MB" in body
     assert '<progress id="import-progress"' in body and "factmark/datasets.js" in body
     assert not re.search(r"<script(?![^>]*\bsrc=)", body)  # no inline script: the CSP will forbid it
+
+
+def count_page_queries(client, project) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page_url(project)).status_code == 200
+    return len(queries)
+
+
+def test_the_page_costs_the_same_queries_however_big_the_project(client, manager, project):
+    client.force_login(manager)
+    count_page_queries(client, project)  # session and caches warmed
+    before = count_page_queries(client, project)
+    for number in range(30):
+        db.make_article(project, f"Article number {number}.", external_id=f"n{number}")
+        db.make_user(f"member{number}").memberships.create(project=project)
+    assert count_page_queries(client, project) == before
 
 
 @pytest.mark.parametrize("name", ["datasets", "dataset-export", "dataset-import"])
@@ -206,6 +224,13 @@ def test_without_htmx_the_whole_page_comes_back(client, manager, project):
     assert "<html" in body and "bad.jsonl, line 1: not valid JSON" in body
 
 
+def test_without_htmx_a_good_upload_redirects_with_its_summary(client, manager, project):
+    client.force_login(manager)
+    response = upload(client, project, "corpus.jsonl", record_line("x1", "Sergei Lavrov spoke."), follow=True)
+    assert response.redirect_chain == [(page_url(project), 302)]
+    assert "Imported 1 new article(s)" in response.content.decode()
+
+
 def test_add_missing_labels_checkbox(client, manager, project):
     client.force_login(manager)
     data = record_line("x3", "Moscow.", [{"id": 1, "label": "Place", "start": 0, "end": 6, "text": "Moscow"}])
@@ -221,6 +246,14 @@ def test_files_over_the_limit_are_refused_with_a_clear_message(client, manager, 
     response = upload(client, project, "big.jsonl", b" " * (1024 * 1024 + 1), headers=HX)
     assert response.status_code == 422
     assert "The file is 1.0 MB; the limit is 1.0 MB" in response.content.decode()
+
+
+def test_much_larger_uploads_are_refused_before_they_are_read(client, manager, project, settings):
+    settings.FACTMARK_MAX_IMPORT_BYTES = 1024 * 1024
+    client.force_login(manager)
+    response = upload(client, project, "huge.jsonl", b" " * (2 * 1024 * 1024), headers=HX)
+    assert response.status_code == 422
+    assert "The upload is larger than the limit of 1.0 MB" in response.content.decode()
 
 
 def test_zip_slip_entries_are_refused(client, manager, project):

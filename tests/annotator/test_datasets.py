@@ -313,6 +313,19 @@ def test_meta_fields_are_checked(project):
         "corpus.jsonl, line 1: meta url 'javascript:alert(1)' is not an http(s) address"]
 
 
+def test_csv_articles_without_ids_get_one_from_their_text(project):
+    data = b'title,text,published\nTalks,"Seoul and Moscow talk.",2021-10-28\n,Second text.,\n'
+    calls = []
+    report = run_import(project, data, "csv", name="articles.csv", progress=lambda done, total: calls.append(
+        (done, total)))
+    first, second = Article.objects.filter(project=project).order_by("pk")
+    assert re.fullmatch(r"text-[0-9a-f]{12}", first.external_id) and first.external_id != second.external_id
+    assert (first.title, first.published) == ("Talks", dt.date(2021, 10, 28))
+    assert second.title == "Second text"  # made from the first sentence, as for plain text
+    assert report.articles_created == 2 and calls == [(2, 2)]
+    assert not AnnotationSet.objects.filter(article__project=project).exists()
+
+
 def test_an_empty_file_is_refused(project):
     with pytest.raises(ImportRefused) as refused:
         run_import(project, b"\n\n")

@@ -295,7 +295,7 @@ def test_only_reviewers_and_managers_review(client, article, sets, annotator, ma
     client.force_login(annotator)
     response = client.get(url(article))
     assert response.status_code == 403
-    assert "Only reviewers and managers of “Newsroom” can do this; you are annotator there." in \
+    assert "Only reviewers and managers of “Newsroom” can do this; you are an annotator there." in \
         response.content.decode()
     assert client.post(url(article, "review-accept"), **HX).content.decode().startswith("Only reviewers")
     client.force_login(manager)

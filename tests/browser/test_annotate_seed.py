@@ -25,7 +25,8 @@ QUOTE = (
 @pytest.fixture
 def seed_project():
     annotator1, annotator2 = make_user("annotator1"), make_user("annotator2")
-    project = make_project(slug="demo", members=[(annotator1, Role.ANNOTATOR), (annotator2, Role.ANNOTATOR)])
+    project = make_project(slug="demo", annotators_per_article=2,
+                           members=[(annotator1, Role.ANNOTATOR), (annotator2, Role.ANNOTATOR)])
     report = import_texts(project, sources_from_paths([Path(settings.BASE_DIR) / "seeds"]))
     return project, report.created[0], annotator1, annotator2
 

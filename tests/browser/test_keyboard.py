@@ -231,10 +231,12 @@ def test_changing_label_and_attributes_recolours_and_regroups(page, open_article
 
     mark(page, span.pk).click()
     panel_span(page)
-    page.select_option("#span-label", label="Claim")
-    save(page)
-    # The panel now offers the claim's attributes.
-    assert page.locator("#panel .chip").inner_text() == "Claim"
+    # Choosing another label saves at once and the panel offers that label's attributes.
+    with page.expect_response(lambda r: r.url.endswith("/edit/")) as response:
+        page.select_option("#span-label", label="Claim")
+    assert response.value.status == 200
+    page.locator("#panel .chip", has_text="Claim").wait_for()
+    page.locator("#attr-verdict").wait_for()
     page.select_option("#attr-verdict", "false")
     page.select_option("#attr-checkworthy", label="yes")
     save(page)
