@@ -154,6 +154,20 @@ def _normalised(raw: str):
     return result.text, result
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether ``value`` holds a NUL character anywhere: PostgreSQL stores none, in text or JSON."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+NUL = "contains a NUL character (U+0000), which cannot be stored; remove it"
+
+
 def _web_address(value: str) -> bool:
     """An http(s) address with a host: the article page links to it."""
     parts = urlsplit(value)
@@ -250,6 +264,11 @@ class _Importer:
         def error(message: str) -> None:
             errors.append(FormatError(location, message))
 
+        if "\x00" in text:
+            error(f"text {NUL} (at character {text.index(chr(0))})")
+        for name in ("id", "title", "meta"):
+            if _has_nul(record.get(name)):
+                error(f"{name} {NUL}")
         digest = content_hash(text)
         external_id = str(record.get("id") or "") or f"text-{digest[:12]}"
         if len(external_id) > 200:
@@ -359,6 +378,9 @@ class _Importer:
             if len(name) > 200:
                 error(f"{where}: the name is longer than 200 characters")
                 continue
+            if _has_nul(name) or _has_nul(aliases):
+                error(f"{where}: {NUL}")
+                continue
             known = self.entities.setdefault(name, {"kind": kind, "aliases": [], "wikidata": wikidata})
             for alias in aliases:
                 alias = " ".join(alias.split())
@@ -382,7 +404,7 @@ class _Importer:
             annotator = None
             if not gold:
                 annotator = data.get("annotator") or self.default_annotator
-                if not isinstance(annotator, str) or len(annotator) > 150:
+                if not isinstance(annotator, str) or len(annotator) > 150 or "\x00" in annotator:
                     error(f"set {number}: the annotator must be a name of at most 150 characters")
                     continue
             status = data.get("status") or SetStatus.SUBMITTED
@@ -410,8 +432,8 @@ class _Importer:
             span = _Span(file_id=item["id"], label=item["label"], start=item["start"], end=item["end"],
                          text=item["text"], attributes=item.get("attributes") or {},
                          entity=entity_names.get(item.get("entity")), note=item.get("note") or "")
-            if not isinstance(span.note, str):
-                error(f"{where}: note must be text")
+            if not isinstance(span.note, str) or "\x00" in span.note:
+                error(f"{where}: note must be text without NUL characters")
                 continue
             place = (span.label, span.start, span.end)
             if place in places:
@@ -442,7 +464,10 @@ class _Importer:
         """:func:`clean_attribute_values`, once per label and distinct values (they repeat a lot)."""
         key = (label.name, repr(values))  # JSON values: repr tells True, 1 and "1" apart
         if key not in self.cleaned:
-            self.cleaned[key] = clean_attribute_values(label, values)
+            cleaned, problems = clean_attribute_values(label, values)
+            if _has_nul(cleaned):
+                problems = [*problems, f"attributes {NUL}"]
+            self.cleaned[key] = cleaned, problems
         return self.cleaned[key]
 
     def _missing_label(self, span: _Span, location: str, where: str) -> None:
@@ -503,14 +528,15 @@ class _Importer:
         if not self.add_labels:
             return
         for name, info in self.missing_labels.items():
-            if len(name) > 60:
-                self.errors.append(FormatError(info["first"], f"label {name[:40]!r}… is longer than 60 characters"))
+            if len(name) > 60 or "\x00" in name:
+                self.errors.append(FormatError(info["first"], f"label {name[:40]!r} is not a name: at most 60 "
+                                                              "characters, no NUL"))
             info["label"] = Label(project=self.project, name=name, links_entity=info["links_entity"],
                                   attributes=_infer_attributes(info["values"]))
         for name, info in self.missing_types.items():
-            if len(name) > 60:
-                self.errors.append(FormatError(info["first"], f"relation type {name[:40]!r}… is longer than 60 "
-                                                              "characters"))
+            if len(name) > 60 or "\x00" in name:
+                self.errors.append(FormatError(info["first"], f"relation type {name[:40]!r} is not a name: at "
+                                                              "most 60 characters, no NUL"))
         for location, span, where in self.deferred:
             label = self.missing_labels[span.label].get("label")
             if label is None:
