@@ -92,6 +92,10 @@ class ProjectAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "annotators_per_article", "allow_overlap", "article_count", "member_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request):
+        # A staff manager sees only the projects they manage; new projects come from superusers.
+        return request.user.is_superuser
     inlines = [MembershipInline, LabelInline, RelationTypeInline]
 
     def get_queryset(self, request):

@@ -154,18 +154,29 @@ def _normalised(raw: str):
     return result.text, result
 
 
-def _has_nul(value: Any) -> bool:
-    """Whether ``value`` holds a NUL character anywhere: PostgreSQL stores none, in text or JSON."""
+def _unstorable_at(text: str) -> int | None:
+    """Where ``text`` first holds a character no database stores (NUL, a lone UTF-16
+    surrogate as JSON's ``"\\ud800"`` decodes to), or None."""
+    found = text.find("\x00")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            found = exc.start if found < 0 else min(found, exc.start)
+    return found if found >= 0 else None
+
+
+def _unstorable(value: Any) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _unstorable_at(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
     if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
-NUL = "contains a NUL character (U+0000), which cannot be stored; remove it"
+UNSTORABLE = "contains a character that cannot be stored (NUL, or half of a UTF-16 surrogate pair); remove it"
 
 
 def _web_address(value: str) -> bool:
@@ -264,12 +275,13 @@ class _Importer:
         def error(message: str) -> None:
             errors.append(FormatError(location, message))
 
-        if "\x00" in text:
-            error(f"text {NUL} (at character {text.index(chr(0))})")
+        bad = _unstorable_at(text)
+        if bad is not None:
+            error(f"text {UNSTORABLE} (character {bad})")
         for name in ("id", "title", "meta"):
-            if _has_nul(record.get(name)):
-                error(f"{name} {NUL}")
-        digest = content_hash(text)
+            if _unstorable(record.get(name)):
+                error(f"{name} {UNSTORABLE}")
+        digest = content_hash(text) if bad is None else ""  # refused below; cannot be hashed
         external_id = str(record.get("id") or "") or f"text-{digest[:12]}"
         if len(external_id) > 200:
             error(f"id {external_id[:40]!r}… is longer than 200 characters")
@@ -378,8 +390,8 @@ class _Importer:
             if len(name) > 200:
                 error(f"{where}: the name is longer than 200 characters")
                 continue
-            if _has_nul(name) or _has_nul(aliases):
-                error(f"{where}: {NUL}")
+            if _unstorable(name) or _unstorable(aliases):
+                error(f"{where}: {UNSTORABLE}")
                 continue
             known = self.entities.setdefault(name, {"kind": kind, "aliases": [], "wikidata": wikidata})
             for alias in aliases:
@@ -404,7 +416,7 @@ class _Importer:
             annotator = None
             if not gold:
                 annotator = data.get("annotator") or self.default_annotator
-                if not isinstance(annotator, str) or len(annotator) > 150 or "\x00" in annotator:
+                if not isinstance(annotator, str) or len(annotator) > 150 or _unstorable(annotator):
                     error(f"set {number}: the annotator must be a name of at most 150 characters")
                     continue
             status = data.get("status") or SetStatus.SUBMITTED
@@ -432,8 +444,11 @@ class _Importer:
             span = _Span(file_id=item["id"], label=item["label"], start=item["start"], end=item["end"],
                          text=item["text"], attributes=item.get("attributes") or {},
                          entity=entity_names.get(item.get("entity")), note=item.get("note") or "")
-            if not isinstance(span.note, str) or "\x00" in span.note:
-                error(f"{where}: note must be text without NUL characters")
+            if not isinstance(span.note, str):
+                error(f"{where}: note must be text")
+                continue
+            if _unstorable(span.note):
+                error(f"{where}: note {UNSTORABLE}")
                 continue
             place = (span.label, span.start, span.end)
             if place in places:
@@ -465,8 +480,8 @@ class _Importer:
         key = (label.name, repr(values))  # JSON values: repr tells True, 1 and "1" apart
         if key not in self.cleaned:
             cleaned, problems = clean_attribute_values(label, values)
-            if _has_nul(cleaned):
-                problems = [*problems, f"attributes {NUL}"]
+            if _unstorable(cleaned):
+                problems = [*problems, f"attributes {UNSTORABLE}"]
             self.cleaned[key] = cleaned, problems
         return self.cleaned[key]
 
@@ -528,15 +543,15 @@ class _Importer:
         if not self.add_labels:
             return
         for name, info in self.missing_labels.items():
-            if len(name) > 60 or "\x00" in name:
+            if len(name) > 60 or _unstorable(name):
                 self.errors.append(FormatError(info["first"], f"label {name[:40]!r} is not a name: at most 60 "
-                                                              "characters, no NUL"))
+                                                              "characters that can be stored"))
             info["label"] = Label(project=self.project, name=name, links_entity=info["links_entity"],
                                   attributes=_infer_attributes(info["values"]))
         for name, info in self.missing_types.items():
-            if len(name) > 60 or "\x00" in name:
+            if len(name) > 60 or _unstorable(name):
                 self.errors.append(FormatError(info["first"], f"relation type {name[:40]!r} is not a name: at "
-                                                              "most 60 characters, no NUL"))
+                                                              "most 60 characters that can be stored"))
         for location, span, where in self.deferred:
             label = self.missing_labels[span.label].get("label")
             if label is None:

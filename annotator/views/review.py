@@ -82,7 +82,6 @@ def _context(project, role, article, **extra):
         "labels": labels,
         "label_version": hashlib.sha1("".join(f"{x.pk}{x.colour}" for x in labels).encode()).hexdigest()[:10],
         "paragraphs": render_paragraphs(article.text, _layers(rv)),
-        "items_count": len(rv.places) + len(rv.relations),
     } | extra
 
 

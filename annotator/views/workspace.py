@@ -235,9 +235,13 @@ def next_article(request, slug):
 @require_POST
 def span_create(request, set_id):
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
-    label = Label.objects.filter(pk=_int(request.POST.get("label"))).first()
+    # Only this project's labels: another project's label is "not a label here",
+    # without saying what it is called.
+    label = Label.objects.filter(
+        pk=_int(request.POST.get("label")), project_id=annotation_set.article.project_id
+    ).first()
     if label is None:
-        return _message(request, "Choose a label for the selection.")
+        return _message(request, "Choose a label of this project for the selection.")
     start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
     if start is None or end is None:
         return _message(request, "The selection has no valid start and end.")

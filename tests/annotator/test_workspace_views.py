@@ -100,7 +100,7 @@ def test_double_submitted_create_makes_one_span(client, annotator, article):
         ({"start": 0, "end": 99999}, "lies outside the article"),
         ({"text": "Someone else"}, "does not match the article"),
         ({"start": "x"}, "The selection has no valid start and end."),
-        ({"label": ""}, "Choose a label for the selection."),
+        ({"label": ""}, "Choose a label of this project for the selection."),
     ],
 )
 def test_bad_create_shows_message_and_changes_nothing(client, annotator, article, overrides, message):
@@ -117,8 +117,13 @@ def test_label_of_another_project_is_refused(client, annotator, article):
     annotation_set = make_set(article, annotator)
     other = make_project(slug="elsewhere")
     client.force_login(annotator)
-    response = post_span(client, annotation_set, "Actor", "Sergei Lavrov", label=label(other, "Actor").pk)
-    assert response.status_code == 422 and "belongs to another project" in response.content.decode()
+    secret = label(other, "Actor")
+    secret.name = "Codename Falcon"
+    secret.save()
+    response = post_span(client, annotation_set, "Actor", "Sergei Lavrov", label=secret.pk)
+    body = response.content.decode()
+    assert response.status_code == 422 and "Choose a label of this project" in body
+    assert "Codename Falcon" not in body
     assert not Span.objects.exists()
 
 
