@@ -15,8 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("parts", nargs="*", help=f"which parts to run (default: all of {', '.join(PARTS)})")
         parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+        parser.add_argument("--articles", type=int, help="datasets: how many articles to generate (default 10,000)")
 
-    def handle(self, *args, parts, keep_db, **options):
+    def handle(self, *args, parts, keep_db, articles, **options):
+        if articles:
+            options["articles"] = articles
         parts = parts or PARTS
         unknown = set(parts) - set(PARTS)
         if unknown:
