@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,7 @@ def _project_page_context(request, project, role, upload_form=None):
         "search": search,
         "query": query,
         "page": page,
+        "pager_params": urlencode({"q": query}) if query else "",
         "upload_form": upload_form or TextUploadForm(),
         "max_upload_mb": settings.FACTMARK_MAX_IMPORT_BYTES // (1024 * 1024),
     }

@@ -113,6 +113,7 @@ def _context(request, project, role, **extra):
         "stale": assignment.stale_summary(project, hours=hours),
         "kept": {key: request.GET[key] for key in KEPT if request.GET.get(key)},
         "kept_query": urlencode({key: request.GET[key] for key in KEPT if request.GET.get(key)}),
+        "pager_params": urlencode({key: value for key, value in (("q", query), ("status", status)) if value}),
     } | extra
 
 
