@@ -45,18 +45,22 @@ class GuardedDeleteMixin:
         """Lookups, relative to AnnotationSet, that select the sets ``obj`` owns."""
         raise NotImplementedError
 
+    def refusal(self, obj) -> str | None:
+        """Why ``obj`` may not be deleted, or None when it may."""
+        summary = annotation_summary(self.set_lookup(obj))
+        if summary["spans"]:
+            return (
+                f"“{obj}” was not deleted: it carries {describe_loss(summary)}. "
+                "Export or delete those annotations first."
+            )
+        return None
+
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None:
-            summary = annotation_summary(self.set_lookup(obj))
-            if summary["spans"]:
-                self.message_user(
-                    request,
-                    f"“{obj}” was not deleted: it carries {describe_loss(summary)}. "
-                    "Export or delete those annotations first.",
-                    messages.ERROR,
-                )
-                return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+        reason = self.refusal(obj) if obj is not None else None
+        if reason:
+            self.message_user(request, reason, messages.ERROR)
+            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
         return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
@@ -180,7 +184,7 @@ class ArticleAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+class LabelAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "project", "key", "colour", "links_entity", "span_count"]
     list_filter = ["project"]
     search_fields = ["name"]
@@ -193,26 +197,16 @@ class LabelAdmin(ManagedProjectsOnly, admin.ModelAdmin):
     def span_count(self, obj):
         return obj.n_spans
 
-    def delete_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            n = obj.spans.count()
-            types = obj.outgoing_types.count() + obj.incoming_types.count()
-            if n or types:
-                self.message_user(
-                    request,
-                    f"The label “{obj.name}” was not deleted: {n} span(s) use it"
-                    + (f" and {types} relation type(s) refer to it" if types else "")
-                    + ". Relabel or delete those first.",
-                    messages.ERROR,
-                )
-                return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
-        return super().delete_view(request, object_id, extra_context)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    def refusal(self, obj):
+        n = obj.spans.count()
+        types = obj.outgoing_types.count() + obj.incoming_types.count()
+        if not (n or types):
+            return None
+        return (
+            f"The label “{obj.name}” was not deleted: {n} span(s) use it"
+            + (f" and {types} relation type(s) refer to it" if types else "")
+            + ". Relabel or delete those first."
+        )
 
 
 @admin.register(RelationType)
