@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -132,14 +132,34 @@ def _panel_context(span, *, editable=True):
     }
 
 
-def _span_response(request, span, *, places, status=200, extra=None):
-    """The panel for ``span`` plus out-of-band paragraphs and sidebar updates."""
-    annotation_set = span.annotation_set
-    context = _panel_context(span) | {
+def _on_review_page(request) -> bool:
+    """Whether an htmx request comes from the review page, whose gold panel
+    shares these views but has no workspace paragraphs or sidebar to update."""
+    path = request.htmx.current_url_abs_path if request.htmx else None
+    if not path:
+        return False
+    try:
+        return resolve(path.split("?", 1)[0]).url_name == "review"
+    except Resolver404:
+        return False
+
+
+def _workspace_parts(request, annotation_set, places) -> dict:
+    """The out-of-band parts of a span change: paragraphs and label counts
+    on the workspace; nothing on the review page (it reloads its own list)."""
+    if _on_review_page(request):
+        return {"panel_only": True}
+    return {
         "paragraphs": _paragraph_updates(annotation_set, places),
         "oob": True,
         "label_counts": _label_counts(annotation_set),
-    } | (extra or {})
+    }
+
+
+def _span_response(request, span, *, places, status=200, extra=None):
+    """The panel for ``span`` plus out-of-band paragraphs and sidebar updates."""
+    annotation_set = span.annotation_set
+    context = _panel_context(span) | _workspace_parts(request, annotation_set, places) | (extra or {})
     return render(request, PAGE + "#span-changed", context, status=status)
 
 
@@ -314,11 +334,8 @@ def span_delete(request, span_id):
         event = services.span_delete(span=span, user=request.user)
     except services.ServiceError as error:
         return _refused(request, error)
-    context = {
+    context = _workspace_parts(request, annotation_set, [place]) | {
         "annotation_set": annotation_set,
-        "paragraphs": _paragraph_updates(annotation_set, [place]),
-        "oob": True,
-        "label_counts": _label_counts(annotation_set),
         "deleted_id": event.object_id,
         "deleted_relations": event.data["relations"],
         "event": event,

@@ -56,6 +56,8 @@ def test_reviewer_settles_the_article_with_keys(page, live_server, log_in, dispu
 
 def test_edit_key_opens_the_gold_span_in_the_panel(page, live_server, log_in, disputed):
     project, article, reviewer = disputed
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     log_in(page, reviewer)
     page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
     page.keyboard.press("e")
@@ -70,3 +72,7 @@ def test_edit_key_opens_the_gold_span_in_the_panel(page, live_server, log_in, di
     page.wait_for_selector("#panel .message.success")
     [claim] = [s for s in gold(article) if s.label.name == "Claim"]
     assert claim.note == "Checked against the ministry's statement"
+    # The saved note shows in the refreshed list, and the workspace-only parts of
+    # the answer were left out instead of missing their targets.
+    page.wait_for_selector("#item-1 .gold-now")
+    assert errors == []
