@@ -15,7 +15,7 @@ from articles.text import content_hash, normalise
 from .admin_guard import ManagedProjectsOnly
 from .assignment import assign
 from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
-from .schema import install_default_schema
+from .schema import install_default_schema, label_delete_refusal, relation_type_delete_refusal
 from .services import ServiceError
 
 
@@ -198,22 +198,17 @@ class LabelAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
         return obj.n_spans
 
     def refusal(self, obj):
-        n = obj.spans.count()
-        types = obj.outgoing_types.count() + obj.incoming_types.count()
-        if not (n or types):
-            return None
-        return (
-            f"The label “{obj.name}” was not deleted: {n} span(s) use it"
-            + (f" and {types} relation type(s) refer to it" if types else "")
-            + ". Relabel or delete those first."
-        )
+        return label_delete_refusal(obj)
 
 
 @admin.register(RelationType)
-class RelationTypeAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+class RelationTypeAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "project", "source_label", "target_label"]
     list_filter = ["project"]
     list_select_related = ["project", "source_label", "target_label"]
+
+    def refusal(self, obj):
+        return relation_type_delete_refusal(obj)
 
 
 @admin.register(Entity)

@@ -303,6 +303,22 @@ def unassign(*, annotation_set: AnnotationSet, by, confirm_spans: int | None = N
     return n
 
 
+def release_member(*, project: Project, user, by) -> tuple[int, int]:
+    """When ``user`` leaves ``project``: their empty, unsubmitted sets go back to the
+    queue.  Returns (released, kept): sets with spans or submitted stay as they are."""
+    sets = with_activity(AnnotationSet.objects.filter(article__project=project, user=user, is_gold=False))
+    chosen, kept = [], 0
+    for annotation_set in sets.select_related("article__project", "user").order_by("article_id", "pk"):
+        if annotation_set.n_spans or annotation_set.status == SetStatus.SUBMITTED:
+            kept += 1
+        else:
+            chosen.append(annotation_set)
+    for annotation_set in chosen:
+        _lock_article(annotation_set.article_id)
+        _delete_set(annotation_set=annotation_set, by=by, reason="member removed")
+    return len(chosen), kept
+
+
 class NeedsConfirmation(ServiceError):
     status = 409
 

@@ -36,10 +36,12 @@ not an average over the week.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce, TruncHour
 from django.utils import timezone
@@ -152,6 +154,35 @@ def public_report(report: dict) -> dict:
         "labels": {name: pick(figures) for name, figures in report["labels"].items()},
         "pairs": [{"a": pair["a"], "b": pair["b"]} | pick(pair, "verdict_agreement") for pair in report["pairs"]],
     }
+
+
+AGREEMENT_CACHE_SECONDS = 15 * 60
+
+
+def agreement_state(project) -> str:
+    """A fingerprint of everything the agreement report reads, in three small queries.
+
+    Every change to spans, relations and sets writes an event (the event log),
+    submitting or reopening touches the set, and the label schema is read
+    directly; a new fingerprint therefore means the report may have changed.
+    Edits that bypass the event log (Django admin on spans) show up at the
+    latest when the cached report expires.
+    """
+    last_event = Event.objects.filter(project=project).aggregate(last=Max("id"))["last"]
+    sets = AnnotationSet.objects.filter(article__project=project).aggregate(n=Count("id"), changed=Max("updated_at"))
+    labels = list(project.labels.order_by("pk").values_list("pk", "name", "order"))
+    raw = repr((project.pk, last_event, sets["n"], sets["changed"], labels))
+    return hashlib.sha1(raw.encode()).hexdigest()
+
+
+def cached_agreement_report(project, *, include_unsubmitted: bool = False) -> dict:
+    """:func:`agreement_report`, computed once per state of the project's annotations."""
+    key = f"agreement:{project.pk}:{int(include_unsubmitted)}:{agreement_state(project)}"
+    report = cache.get(key)
+    if report is None:
+        report = agreement_report(project, include_unsubmitted=include_unsubmitted)
+        cache.set(key, report, AGREEMENT_CACHE_SECONDS)
+    return report
 
 
 def agreement_counts(project) -> dict:

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .views import assignment as assignment_views
-from .views import dashboard, datasets, workspace
+from .views import dashboard, datasets, schema, workspace
 from .views import review as review_views
 
 handler403 = "articles.permissions.permission_denied"
@@ -27,6 +27,12 @@ urlpatterns = [
     path("p/<slug:slug>/datasets/export/", datasets.dataset_export, name="dataset-export"),
     path("p/<slug:slug>/datasets/import/", datasets.dataset_import, name="dataset-import"),
     path("p/<slug:slug>/labels.css", workspace.label_css, name="label-css"),
+    path("p/<slug:slug>/labels/", schema.labels, name="project-labels"),
+    path("p/<slug:slug>/labels/<int:label_id>/", schema.label_edit, name="label-edit"),
+    path("p/<slug:slug>/labels/<int:label_id>/delete/", schema.label_delete, name="label-delete"),
+    path("p/<slug:slug>/relation-types/", schema.relation_type_create, name="relation-type-create"),
+    path("p/<slug:slug>/relation-types/<int:type_id>/delete/", schema.relation_type_delete,
+         name="relation-type-delete"),
     path("p/<slug:slug>/progress/", dashboard.dashboard, name="dashboard"),
     path("p/<slug:slug>/agreement/", dashboard.agreement, name="agreement"),
     path("p/<slug:slug>/a/<int:article_id>/history/", dashboard.article_history, name="article-history"),

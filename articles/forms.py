@@ -1,5 +1,7 @@
 from django import forms
 
+from .models import Project, Role
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -31,3 +33,36 @@ class TextUploadForm(forms.Form):
 
 class ArticleSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search titles and text")
+
+
+class ProjectSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name", "description", "organisation", "annotators_per_article", "allow_overlap", "snap_to_words",
+            "guidelines",
+        ]
+        labels = {"annotators_per_article": "Annotators per article"}
+        help_texts = {
+            "annotators_per_article": "How many people annotate each article independently (k). "
+            "Articles already started keep the sets they have.",
+            "allow_overlap": "Whether spans may overlap each other. Applies to spans made from now on.",
+            "guidelines": "Markdown: headings, lists, tables, links. Shown to every member under Guidelines "
+            "and from the workspace.",
+            "organisation": "Publishes the fact-checks: the author of exported ClaimReview items.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "guidelines": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
+        }
+
+    def clean_annotators_per_article(self):
+        k = self.cleaned_data["annotators_per_article"]
+        if not 1 <= k <= 20:
+            raise forms.ValidationError("Choose between 1 and 20 annotators per article.")
+        return k
+
+
+class MemberAddForm(forms.Form):
+    user = forms.CharField(label="Username or e-mail", max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ANNOTATOR)

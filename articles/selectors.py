@@ -1,7 +1,7 @@
 """Reads scoped to what a user may see.  Permission checks live here, in the
 querysets views start from, never in templates."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import ROLE_RANK, Article, Membership, Project, Role
 
@@ -24,17 +24,22 @@ def has_role(role: str | None, needed: str) -> bool:
 
 
 def articles_for(user, project, *, role: str | None = None) -> QuerySet[Article]:
-    """The project's articles, each annotated with how many spans the user can see."""
+    """The articles the user may list, each annotated with how many spans they can see.
+
+    Reviewers and managers see every article and every span; annotators see the
+    articles assigned to them (those where they hold a set) and their own spans.
+    """
+    from annotator.models import AnnotationSet
+
     role = role or role_in(user, project)
-    spans = Count(
-        "annotation_sets__spans",
-        filter=Q(annotation_sets__user=user) if not has_role(role, Role.REVIEWER) else None,
-    )
-    return (
-        project.articles.annotate(span_count=spans)
-        .defer("text", "meta")
-        .order_by("id")
-    )
+    articles = project.articles.all()
+    if has_role(role, Role.REVIEWER):
+        spans = Count("annotation_sets__spans")
+    else:
+        mine = AnnotationSet.objects.filter(article=OuterRef("pk"), user=user, is_gold=False)
+        articles = articles.filter(Exists(mine))
+        spans = Count("annotation_sets__spans", filter=Q(annotation_sets__user=user))
+    return articles.annotate(span_count=spans).defer("text", "meta").order_by("id")
 
 
 def search_articles(queryset: QuerySet[Article], query: str) -> QuerySet[Article]:

@@ -4,12 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import ArticleSearchForm, TextUploadForm
+from .forms import ArticleSearchForm, MemberAddForm, ProjectSettingsForm, TextUploadForm
+from .guidelines import render_guidelines
 from .importing import ImportRefused, Source, import_texts
-from .models import Role
+from .members import MemberError, add_member, change_role, remove_member
+from .models import Membership, Role
+from .permissions import project_for
 from .selectors import articles_for, has_role, projects_for, role_in, search_articles
 
 ARTICLES_PER_PAGE = 50
@@ -73,3 +77,111 @@ def project_import(request, slug):
             return redirect(project)
     context = _project_page_context(request, project, role, upload_form=form)
     return render(request, "articles/project_detail.html", context, status=422)
+
+
+# ---------------------------------------------------------------- guidelines, settings, members
+
+
+@require_GET
+def project_guidelines(request, slug):
+    project, role = project_for(request.user, slug)
+    context = {"project": project, "role": role, "guidelines": render_guidelines(project.guidelines)}
+    return render(request, "articles/guidelines.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def project_settings(request, slug):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    form = ProjectSettingsForm(request.POST or None, instance=project)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("project-settings", project.slug)
+        project.refresh_from_db()  # the heading keeps the saved name, not the refused one
+    status = 422 if form.errors else 200
+    return render(request, "articles/settings.html", {"project": project, "role": role, "form": form}, status=status)
+
+
+def _members_page(request, project, role, *, add_form=None, error=None, status=200):
+    memberships = (
+        Membership.objects.filter(project=project)
+        .select_related("user")
+        .annotate(
+            working=Count(
+                "user__annotation_sets",
+                filter=Q(user__annotation_sets__article__project=project, user__annotation_sets__is_gold=False)
+                & ~Q(user__annotation_sets__status="submitted"),
+            ),
+            submitted=Count(
+                "user__annotation_sets",
+                filter=Q(user__annotation_sets__article__project=project, user__annotation_sets__status="submitted"),
+            ),
+        )
+        .order_by("role", "user__username")
+    )
+    order = {Role.MANAGER: 0, Role.REVIEWER: 1, Role.ANNOTATOR: 2}
+    context = {
+        "project": project,
+        "role": role,
+        "memberships": sorted(memberships, key=lambda m: (order[m.role], m.user.get_username().lower())),
+        "roles": Role.choices,
+        "add_form": add_form or MemberAddForm(),
+        "error": error,
+    }
+    return render(request, "articles/members.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    if request.method == "GET":
+        return _members_page(request, project, role)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = add_member(project=project, identifier=form.cleaned_data["user"],
+                                    role=form.cleaned_data["role"])
+        except MemberError as error:
+            form.add_error("user", str(error))
+        else:
+            messages.success(
+                request, f"Added {membership.user.get_username()} as {membership.get_role_display().lower()}."
+            )
+            return redirect("project-members", project.slug)
+    return _members_page(request, project, role, add_form=form, status=422)
+
+
+@require_POST
+def member_change(request, slug, membership_id):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, project=project)
+    try:
+        membership = change_role(membership=membership, role=request.POST.get("role", ""))
+    except MemberError as error:
+        return _members_page(request, project, role, error=str(error), status=422)
+    messages.success(
+        request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}."
+    )
+    if membership.user_id == request.user.pk and membership.role != Role.MANAGER and not request.user.is_superuser:
+        return redirect(project)
+    return redirect("project-members", project.slug)
+
+
+@require_POST
+def member_remove(request, slug, membership_id):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, project=project)
+    try:
+        removal = remove_member(membership=membership, by=request.user)
+    except MemberError as error:
+        return _members_page(request, project, role, error=str(error), status=422)
+    text = f"Removed {removal.username} from the project."
+    if removal.released:
+        text += f" {removal.released} article(s) they had not started went back to the queue."
+    if removal.kept:
+        text += f" Their {removal.kept} set(s) with work stay, for review and export."
+    messages.success(request, text)
+    if membership.user_id == request.user.pk and not request.user.is_superuser:
+        return redirect("project-list")
+    return redirect("project-members", project.slug)

@@ -58,3 +58,13 @@ def login(client, user):
 def fast_password_hashing(settings):
     """Real hashing costs a second per login; tests check behaviour, not key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached reports are keyed on database state, which tests roll back and rebuild."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -34,6 +34,17 @@ MINIMUM_ROLE = {
     "project-list": SIGNED_IN,
     "project-detail": ANNOTATOR,
     "project-import": MANAGER,
+    "project-guidelines": ANNOTATOR,
+    # Running the project from the app: settings, members and roles, schema
+    "project-settings": MANAGER,
+    "project-members": MANAGER,
+    "member-change": MANAGER,
+    "member-remove": MANAGER,
+    "project-labels": MANAGER,
+    "label-edit": MANAGER,
+    "label-delete": MANAGER,
+    "relation-type-create": MANAGER,
+    "relation-type-delete": MANAGER,
     "workspace": ANNOTATOR,
     "next-article": ANNOTATOR,
     "label-css": ANNOTATOR,
@@ -105,6 +116,9 @@ def objects_of(user, project, article):
         "span_id": quote.pk,
         "relation_id": relation.pk,
         "event_id": event.pk,
+        "membership_id": project.memberships.filter(role=Role.ANNOTATOR).exclude(user=user).first().pk,
+        "label_id": quote.label_id,
+        "type_id": relation.type_id,
     }
 
 

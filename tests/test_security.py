@@ -70,6 +70,7 @@ class Place:
     span: Span
     relation: Relation
     event: Event
+    membership_id: int
 
     def values(self, **override) -> dict:
         return {
@@ -79,6 +80,9 @@ class Place:
             "span_id": self.span.pk,
             "relation_id": self.relation.pk,
             "event_id": self.event.pk,
+            "membership_id": self.membership_id,
+            "label_id": self.span.label_id,
+            "type_id": self.relation.type_id,
         } | override
 
 
@@ -92,7 +96,8 @@ def build_place(project, owner, *, text=None, quote=QUOTE, actor="Jong Ui Young"
     relation = make_relation(annotation_set, "said_by", span, speaker)
     gone = make_span(annotation_set, "Cue", actor)
     event = services.span_delete(span=gone, user=owner)
-    return Place(project, article, annotation_set, span, relation, event)
+    membership = project.memberships.get(user=owner)
+    return Place(project, article, annotation_set, span, relation, event, membership.pk)
 
 
 @pytest.fixture
@@ -666,11 +671,13 @@ def hostile(project, annotator, manager):
 
 
 def build_hostile(project, annotator, manager) -> Place:
-    """Hostile text everywhere a person can type it, in ``project``: its name, an
+    """Hostile text everywhere a person can type it, in ``project``: its name, guidelines, an
     article's title, text, source and author, label, relation type and entity names,
     aliases, span notes, and the name of an imported file."""
     project.name = "News " + ALL_HOSTILE
     project.description = ALL_HOSTILE
+    project.guidelines = f"# {ALL_HOSTILE}\n\n{ALL_HOSTILE} [link](javascript:alert(1))"
+    project.organisation = ALL_HOSTILE[:200]
     project.save()
     text = f"Intro {ALL_HOSTILE} said {HOSTILE['svg']}.\n\nSecond {HOSTILE['template']} paragraph."
     article = make_article(project, text, title=ALL_HOSTILE, external_id=ALL_HOSTILE[:200],
@@ -699,7 +706,8 @@ def build_hostile(project, annotator, manager) -> Place:
                                 content_type="text/plain")
     response = client.post(f"/p/{project.slug}/import/", {"files": [upload]})
     assert response.status_code == 302, response.content.decode()[:2000]
-    return Place(project, article, annotation_set, spans[0], relation, event)
+    membership = project.memberships.get(user=annotator)
+    return Place(project, article, annotation_set, spans[0], relation, event, membership.pk)
 
 
 def test_hostile_text_is_inert_on_every_page(client, hostile, superuser, annotator, reviewer):
@@ -787,6 +795,7 @@ def python_files():
 # Reviewed places that build HTML themselves; each escapes every piece of text.
 SAFE_HTML_ALLOWED = {
     "annotator/rendering.py": "paragraphs and span list items: text through html.escape, the rest numbers",
+    "articles/guidelines.py": "guidelines Markdown rendered, then cleaned by nh3 with a tag and attribute allow-list",
 }
 UNSAFE_MARKUP = re.compile(r"\|\s*safe\b|\|\s*safeseq\b|mark_safe|SafeString\(|SafeText\(|autoescape\s+off|"
                            r"html_safe|format_html\(")

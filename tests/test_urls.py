@@ -44,6 +44,9 @@ def objects(project, article, annotator):
         "span_id": quote.pk,
         "relation_id": relation.pk,
         "event_id": 1,
+        "membership_id": project.memberships.get(user=annotator).pk,
+        "label_id": quote.label_id,
+        "type_id": relation.type_id,
     }
 
 

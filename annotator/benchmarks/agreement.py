@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -127,6 +128,13 @@ def run(stdout, *, n_articles=1000, annotators=3, spans=20, **options):
     client = Client()
     client.force_login(reviewer)
     for name, url in (("progress dashboard", reverse("dashboard", args=[project.slug])),
-                      ("agreement page", reverse("agreement", args=[project.slug]))):
+                      ("agreement page, cached", reverse("agreement", args=[project.slug]))):
         timing = page(client, url)
         stdout.write(f"  {name}: {timing.summary()}, {timing.queries} SQL queries")
+
+    def recomputed():
+        cache.clear()  # as after any change to the project's annotations
+        return client.get(reverse("agreement", args=[project.slug]))
+
+    timing = timed(recomputed)
+    stdout.write(f"  agreement page, first visit after a change: {timing.summary()}, {timing.queries} SQL queries")

@@ -18,7 +18,7 @@ from articles.permissions import project_for
 from articles.selectors import has_role
 
 from ..models import Event, Span
-from ..reports import agreement_counts, agreement_report, project_progress, recent_articles
+from ..reports import agreement_counts, cached_agreement_report, project_progress, recent_articles
 
 DASHBOARD = "annotator/dashboard.html"
 AGREEMENT = "annotator/agreement.html"
@@ -89,7 +89,7 @@ def dashboard(request, slug):
 def agreement(request, slug):
     project, role = _reviewer_project(request, slug, "its inter-annotator agreement")
     include_unsubmitted = request.GET.get("unsubmitted") == "1"
-    report = agreement_report(project, include_unsubmitted=include_unsubmitted)
+    report = cached_agreement_report(project, include_unsubmitted=include_unsubmitted)
     overall = report["overall"]
     context = {
         "project": project,

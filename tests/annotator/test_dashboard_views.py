@@ -460,3 +460,31 @@ def test_history_query_count_does_not_grow_with_events(client, project, article,
 def test_descriptions_of_events(object_type, action, data, expected):
     event = Event(action=action, object_type=object_type, object_id=7, data=data)
     assert describe(event, {}) == expected
+
+
+def test_agreement_page_is_computed_once_per_state_of_the_annotations(client, project, agreed, reviewer,
+                                                                        other_annotator, monkeypatch):
+    from annotator import reports
+
+    computed = []
+    real = reports.agreement_report
+    monkeypatch.setattr(reports, "agreement_report", lambda *a, **k: computed.append(1) or real(*a, **k))
+    client.force_login(reviewer)
+    first = client.get(agreement_url(project)).content.decode()
+    again = client.get(agreement_url(project)).content.decode()
+    assert len(computed) == 1
+    assert section(again, "counted") == section(first, "counted")
+    # A reopened set changes what counts: the next visit recomputes and shows it.
+    theirs = agreed.annotation_sets.get(user=other_annotator)
+    services.set_reopen(annotation_set=theirs, user=other_annotator)
+    body = client.get(agreement_url(project)).content.decode()
+    assert len(computed) == 2
+    assert section(body, "counted").startswith("0 articles counted, of 2 in the project.")
+    # So does a new span in a counted set (unsubmitted sets included).
+    client.get(agreement_url(project) + "?unsubmitted=1")
+    assert len(computed) == 3
+    services.span_create(annotation_set=theirs, label=label(project, "Quote"), user=other_annotator,
+                         start=agreed.text.index(CLAIM), end=agreed.text.index(CLAIM) + len(CLAIM), text=CLAIM)
+    body = client.get(agreement_url(project) + "?unsubmitted=1").content.decode()
+    assert len(computed) == 4
+    assert row_cells(body, "Quote")[1] == "0.000"

@@ -40,10 +40,30 @@ def test_annotator_counts_only_own_spans_reviewer_counts_all(client, annotator, 
     assert client.get(reverse("project-detail", args=["news"])).context["page"][0].span_count == 2
 
 
-def test_search_by_title_and_text(client, annotator, project):
+def test_annotators_list_only_the_articles_assigned_to_them(client, annotator, other_annotator, project):
+    mine = make_article(project, "Seoul counts on Moscow.", title="Diplomacy")
+    theirs = make_article(project, "Budget talks in Washington.", title="Money")
+    make_article(project, "Nobody has this one yet.", title="Unassigned")
+    make_set(mine, annotator)
+    make_set(theirs, other_annotator)
+    client.force_login(annotator)
+    response = client.get(reverse("project-detail", args=["news"]))
+    assert [a.title for a in response.context["page"]] == ["Diplomacy"]
+    body = response.content.decode()
+    assert "1 article assigned to you" in body and "Money" not in body and "Unassigned" not in body
+    assert 'id="start-next"' in body
+    # Someone with nothing assigned is told how to start.
+    fresh = make_user("fresh")
+    project.memberships.create(user=fresh, role=Role.ANNOTATOR)
+    client.force_login(fresh)
+    body = client.get(reverse("project-detail", args=["news"])).content.decode()
+    assert "No article is assigned to you yet: press “Next article” to start one." in body
+
+
+def test_search_by_title_and_text(client, reviewer, project):
     make_article(project, "Seoul counts on Moscow.", title="Diplomacy")
     make_article(project, "Budget talks in Washington.", title="Money")
-    client.force_login(annotator)
+    client.force_login(reviewer)
     url = reverse("project-detail", args=["news"])
     titles = [a.title for a in client.get(url, {"q": "moscow"}).context["page"]]
     assert titles == ["Diplomacy"]
@@ -54,7 +74,7 @@ def test_search_by_title_and_text(client, annotator, project):
 
 
 def test_search_as_htmx_fragment(client, annotator, project):
-    make_article(project, "Seoul counts on Moscow.", title="Diplomacy")
+    make_set(make_article(project, "Seoul counts on Moscow.", title="Diplomacy"), annotator)
     client.force_login(annotator)
     response = client.get(reverse("project-detail", args=["news"]), {"q": "Seoul"},
                           HTTP_HX_REQUEST="true", HTTP_HX_TARGET="article-list")
@@ -63,10 +83,10 @@ def test_search_as_htmx_fragment(client, annotator, project):
     assert "Diplomacy" in body and "<html" not in body
 
 
-def test_paginates_at_50(client, annotator, project):
+def test_paginates_at_50(client, reviewer, project):
     for i in range(51):
         make_article(project, f"Text number {i}.", title=f"Article {i:02d}")
-    client.force_login(annotator)
+    client.force_login(reviewer)
     url = reverse("project-detail", args=["news"])
     first = client.get(url)
     assert len(first.context["page"]) == 50 and "Page 1 of 2" in first.content.decode()

@@ -1,12 +1,14 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from articles.importing import import_texts, sources_from_paths
 from articles.models import Project
 
+from ...assignment import assign
 from ...schema import install_default_schema
 
 DEMO_USERS = ["admin", "manager", "reviewer", "annotator1", "annotator2"]
@@ -25,6 +27,12 @@ class Command(BaseCommand):
         report = import_texts(project, sources_from_paths([Path(settings.BASE_DIR) / "seeds"]))
         if report.created:
             self.stdout.write(f"Imported {len(report.created)} seed article(s).")
+            # Give the demo annotators the seed articles, as a manager would on the Assignments page.
+            User = get_user_model()
+            manager = User.objects.get(username="manager")
+            ids = [article.pk for article in report.created]
+            for username in ("annotator1", "annotator2"):
+                assign(project=project, article_ids=ids, user=User.objects.get(username=username), by=manager)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Factmark demo: http://127.0.0.1:8000/"))
         self.stdout.write(f"Log in as any of {', '.join(DEMO_USERS)} with the password “{DEMO_PASSWORD}”")

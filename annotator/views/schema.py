@@ -1,0 +1,187 @@
+"""Managers' Labels page: the project's labels and relation types.
+
+Plain forms (post, then redirect with a message); bad input re-renders the page
+with the form's errors (422) and changes nothing.  A label, an attribute, a choice
+or a relation type that annotations use is never taken away from under them: the
+change is refused with a message saying how many spans or relations hold it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import Count, ProtectedError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.models import Role
+from articles.permissions import project_for
+
+from ..forms import LabelForm, RelationTypeForm
+from ..models import Event, Label, RelationType
+from ..schema import attribute_summary, label_delete_refusal, relation_type_delete_refusal
+from ..services import log_event
+from .workspace import label_version
+
+PAGE = "annotator/labels.html"
+EDIT_PAGE = "annotator/label_edit.html"
+
+# Offered to a new label: the first of these the project does not use yet.
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
+
+LABEL_FIELDS = ("name", "key", "colour", "description", "attributes", "links_entity", "order")
+
+
+def _label_data(label: Label) -> dict:
+    return {field: getattr(label, field) for field in LABEL_FIELDS}
+
+
+def _type_data(relation_type: RelationType) -> dict:
+    return {
+        "name": relation_type.name,
+        "source": relation_type.source_label.name,
+        "target": relation_type.target_label.name,
+        "description": relation_type.description,
+    }
+
+
+def _new_label_form(project, labels) -> LabelForm:
+    used = {label.colour.lower() for label in labels}
+    colour = next((c for c in PALETTE if c not in used), PALETTE[0])
+    order = max((label.order for label in labels), default=-1) + 1
+    return LabelForm(project=project, initial={"colour": colour, "order": order})
+
+
+def _context(project, role, *, label_form=None, type_form=None) -> dict:
+    labels = list(project.labels.annotate(n_spans=Count("spans")).order_by("order", "name"))
+    for label in labels:
+        label.summary = attribute_summary(label.attributes)
+    relation_types = list(
+        project.relation_types.select_related("source_label", "target_label").annotate(n_relations=Count("relations"))
+    )
+    return {
+        "project": project,
+        "role": role,
+        "labels": labels,
+        "relation_types": relation_types,
+        "label_version": label_version(labels),
+        "label_form": label_form or _new_label_form(project, labels),
+        "type_form": type_form or RelationTypeForm(project=project),
+    }
+
+
+def _save(form, *, user, project, action, before=None):
+    """Save the form's object and log it; None when the database refused a clash another save made first."""
+    try:
+        with transaction.atomic():
+            obj = form.save()
+            data = _label_data(obj) if isinstance(obj, Label) else _type_data(obj)
+            if before is not None:
+                data = {"before": before, "after": data}
+            log_event(user=user, action=action, obj=obj, project=project, data=data)
+    except IntegrityError:
+        form.add_error("name", "Another label or relation type just took this name or key; reload and try again.")
+        return None
+    return obj
+
+
+@require_http_methods(["GET", "POST"])
+def labels(request, slug):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    if request.method == "POST":
+        form = LabelForm(request.POST, project=project, instance=Label(project=project))
+        if form.is_valid():
+            label = _save(form, user=request.user, project=project, action=Event.Action.CREATE)
+            if label is not None:
+                messages.success(request, f"The label “{label.name}” was added.")
+                return redirect("project-labels", project.slug)
+        return render(request, PAGE, _context(project, role, label_form=form), status=422)
+    return render(request, PAGE, _context(project, role))
+
+
+@require_http_methods(["GET", "POST"])
+def label_edit(request, slug, label_id):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    label = get_object_or_404(Label, pk=label_id, project=project)
+    saved_name, n_spans = label.name, label.spans.count()
+    before = _label_data(label)
+    status = 200
+    if request.method == "POST":
+        form = LabelForm(request.POST, project=project, instance=label)
+        if form.is_valid() and _save(
+            form, user=request.user, project=project, action=Event.Action.UPDATE, before=before
+        ):
+            messages.success(request, f"The label “{label.name}” was saved.")
+            return redirect("project-labels", project.slug)
+        status = 422
+    else:
+        form = LabelForm(project=project, instance=label)
+    context = {
+        "project": project,
+        "role": role,
+        "label": label,
+        "saved_name": saved_name,
+        "n_spans": n_spans,
+        "form": form,
+    }
+    return render(request, EDIT_PAGE, context, status=status)
+
+
+@require_POST
+def label_delete(request, slug, label_id):
+    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+    label = get_object_or_404(Label, pk=label_id, project=project)
+    refusal = label_delete_refusal(label)
+    if refusal is None:
+        data = _label_data(label)
+        try:
+            with transaction.atomic():
+                log_event(user=request.user, action=Event.Action.DELETE, obj=label, project=project, data=data)
+                label.delete()
+        except ProtectedError:
+            refusal = f"The label “{data['name']}” was not deleted: spans were just made with it."
+        else:
+            messages.success(request, f"The label “{data['name']}” was deleted.")
+    if refusal:
+        messages.error(request, refusal)
+    return redirect("project-labels", project.slug)
+
+
+@require_POST
+def relation_type_create(request, slug):
+    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+    form = RelationTypeForm(request.POST, project=project)
+    if form.is_valid():
+        relation_type = _save(form, user=request.user, project=project, action=Event.Action.CREATE)
+        if relation_type is not None:
+            messages.success(request, f"The relation type “{relation_type.name}” was added.")
+            return redirect("project-labels", project.slug)
+    return render(request, PAGE, _context(project, role, type_form=form), status=422)
+
+
+@require_POST
+def relation_type_delete(request, slug, type_id):
+    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+    relation_type = get_object_or_404(
+        RelationType.objects.select_related("source_label", "target_label"), pk=type_id, project=project
+    )
+    refusal = relation_type_delete_refusal(relation_type)
+    if refusal is None:
+        name = relation_type.name
+        try:
+            with transaction.atomic():
+                log_event(
+                    user=request.user,
+                    action=Event.Action.DELETE,
+                    obj=relation_type,
+                    project=project,
+                    data=_type_data(relation_type),
+                )
+                relation_type.delete()
+        except ProtectedError:
+            refusal = f"The relation type “{name}” was not deleted: relations were just made with it."
+        else:
+            messages.success(request, f"The relation type “{name}” was deleted.")
+    if refusal:
+        messages.error(request, refusal)
+    return redirect("project-labels", project.slug)

@@ -1,0 +1,93 @@
+"""Members and their roles, as managers change them from the project's Members page.
+
+Every change keeps one rule: a project always has at least one manager, so
+nobody can lock the team out of its own settings.  Removing a member gives back
+the articles they were handed but had not started (empty sets); sets holding
+work stay, with their spans, for the review and the exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Membership, Project, Role
+
+
+class MemberError(Exception):
+    """A change that was refused; the message says why."""
+
+
+@dataclass
+class Removal:
+    username: str
+    released: int  # empty assignments given back to the queue
+    kept: int  # sets with work that stay in the project
+
+
+def find_user(identifier: str):
+    """The active user whose username or e-mail address is ``identifier``."""
+    identifier = identifier.strip()
+    if not identifier:
+        raise MemberError("Give a username or an e-mail address.")
+    users = get_user_model().objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+    found = [u for u in users[:2] if u.is_active]
+    if not found:
+        raise MemberError(f"No active account has the username or e-mail address “{identifier}”.")
+    if len(found) > 1:
+        raise MemberError(f"More than one account matches “{identifier}”; use the username.")
+    return found[0]
+
+
+def _check_role(role: str) -> str:
+    if role not in Role.values:
+        raise MemberError(f"“{role}” is not a role; choose annotator, reviewer or manager.")
+    return role
+
+
+def _keeps_a_manager(project: Project, leaving: Membership) -> None:
+    if leaving.role != Role.MANAGER:
+        return
+    others = Membership.objects.filter(project=project, role=Role.MANAGER).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise MemberError(
+            f"“{project.name}” needs at least one manager: make someone else a manager first."
+        )
+
+
+@transaction.atomic
+def add_member(*, project: Project, identifier: str, role: str) -> Membership:
+    role = _check_role(role)
+    user = find_user(identifier)
+    existing = Membership.objects.filter(project=project, user=user).first()
+    if existing:
+        raise MemberError(
+            f"{user.get_username()} is already a member, as {existing.get_role_display().lower()}; "
+            "change the role in the list."
+        )
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str) -> Membership:
+    role = _check_role(role)
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != Role.MANAGER:
+        _keeps_a_manager(locked.project, locked)
+    locked.role = role
+    locked.save(update_fields=["role"])
+    return locked
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by) -> Removal:
+    from annotator.assignment import release_member
+
+    locked = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+    _keeps_a_manager(locked.project, locked)
+    released, kept = release_member(project=locked.project, user=locked.user, by=by)
+    locked.delete()
+    return Removal(username=locked.user.get_username(), released=released, kept=kept)
