@@ -4,7 +4,7 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
-from annotator.models import AnnotationSet, Entity, Label, Relation, RelationType, Span
+from annotator.models import AnnotationSet, Entity, Label, Relation, RelationType, SetStatus, Span
 from annotator.schema import install_default_schema
 from articles.models import Article, Membership, Project, Role
 from articles.text import content_hash, normalise
@@ -97,3 +97,13 @@ __all__ = [
     "make_span",
     "make_user",
 ]
+
+
+def annotate(article, user, *spans, status=SetStatus.SUBMITTED):
+    """A set of ``user`` (None: gold) on ``article`` with ``(label, needle[, attributes])`` spans, in ``status``."""
+    annotation_set = make_set(article, user, status=SetStatus.IN_PROGRESS)
+    for label_name, needle, *attributes in spans:
+        make_span(annotation_set, label_name, needle, attributes=attributes[0] if attributes else {})
+    annotation_set.status = status
+    annotation_set.save(update_fields=["status"])
+    return annotation_set

@@ -127,24 +127,28 @@ def label_edit(request, slug, label_id):
     return render(request, EDIT_PAGE, context, status=status)
 
 
+def _delete(request, project, obj, *, refusal: str | None, data: dict, what: str, raced: str):
+    """Delete ``obj`` (logged, with ``data``) unless refused; back to the labels page with a message."""
+    if refusal is None:
+        try:
+            with transaction.atomic():
+                log_event(user=request.user, action=Event.Action.DELETE, obj=obj, project=project, data=data)
+                obj.delete()
+        except ProtectedError:
+            refusal = f"{what} was not deleted: {raced} were just made with it."
+        else:
+            messages.success(request, f"{what} was deleted.")
+    if refusal:
+        messages.error(request, refusal)
+    return redirect("project-labels", project.slug)
+
+
 @require_POST
 def label_delete(request, slug, label_id):
     project, _ = project_for(request.user, slug, needed=Role.MANAGER)
     label = get_object_or_404(Label, pk=label_id, project=project)
-    refusal = label_delete_refusal(label)
-    if refusal is None:
-        data = _label_data(label)
-        try:
-            with transaction.atomic():
-                log_event(user=request.user, action=Event.Action.DELETE, obj=label, project=project, data=data)
-                label.delete()
-        except ProtectedError:
-            refusal = f"The label “{data['name']}” was not deleted: spans were just made with it."
-        else:
-            messages.success(request, f"The label “{data['name']}” was deleted.")
-    if refusal:
-        messages.error(request, refusal)
-    return redirect("project-labels", project.slug)
+    return _delete(request, project, label, refusal=label_delete_refusal(label), data=_label_data(label),
+                   what=f"The label “{label.name}”", raced="spans")
 
 
 @require_POST
@@ -165,23 +169,6 @@ def relation_type_delete(request, slug, type_id):
     relation_type = get_object_or_404(
         RelationType.objects.select_related("source_label", "target_label"), pk=type_id, project=project
     )
-    refusal = relation_type_delete_refusal(relation_type)
-    if refusal is None:
-        name = relation_type.name
-        try:
-            with transaction.atomic():
-                log_event(
-                    user=request.user,
-                    action=Event.Action.DELETE,
-                    obj=relation_type,
-                    project=project,
-                    data=_type_data(relation_type),
-                )
-                relation_type.delete()
-        except ProtectedError:
-            refusal = f"The relation type “{name}” was not deleted: relations were just made with it."
-        else:
-            messages.success(request, f"The relation type “{name}” was deleted.")
-    if refusal:
-        messages.error(request, refusal)
-    return redirect("project-labels", project.slug)
+    return _delete(request, project, relation_type, refusal=relation_type_delete_refusal(relation_type),
+                   data=_type_data(relation_type), what=f"The relation type “{relation_type.name}”",
+                   raced="relations")

@@ -456,30 +456,27 @@ def relation_delete(request, relation_id):
 # ---------------------------------------------------------------- the set
 
 
-@require_POST
-def set_submit(request, set_id):
+def _set_status_change(request, set_id, change, done_message):
+    """Submit and reopen are plain forms: change the set, then back to the article with a message."""
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     try:
-        services.set_submit(annotation_set=annotation_set, user=request.user)
+        change(annotation_set=annotation_set, user=request.user)
     except services.ServiceError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Submitted. Thank you!")
+        messages.success(request, done_message)
     return _back_to(request, annotation_set)
+
+
+@require_POST
+def set_submit(request, set_id):
+    return _set_status_change(request, set_id, services.set_submit, "Submitted. Thank you!")
 
 
 @require_POST
 def set_reopen(request, set_id):
-    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
-    try:
-        services.set_reopen(annotation_set=annotation_set, user=request.user)
-    except services.ServiceError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Reopened: you can edit this article again.")
-    return _back_to(request, annotation_set)
+    return _set_status_change(request, set_id, services.set_reopen, "Reopened: you can edit this article again.")
 
 
 def _back_to(request, annotation_set):
-    """Submit and reopen are plain forms: back to the article, with the message."""
     return redirect(reverse("workspace", args=[annotation_set.article.project.slug, annotation_set.article_id]))

@@ -6,39 +6,17 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.models import SetStatus
-from tests.factories import make_article, make_set, make_span
+from tests.factories import annotate
 
 pytestmark = pytest.mark.django_db
 
 METRICS = {"span_f1_exact", "span_f1_overlap", "kappa_token", "alpha_token"}
-CLAIM = "Russia and the Republic of Korea are strategic partners"
 
 
 def run(*args):
     out = StringIO()
     call_command("agreement", *args, stdout=out)
     return out.getvalue()
-
-
-def annotate(article, user, *spans, status=SetStatus.SUBMITTED):
-    annotation_set = make_set(article, user, status=SetStatus.IN_PROGRESS)
-    for label_name, needle, *attributes in spans:
-        make_span(annotation_set, label_name, needle, attributes=attributes[0] if attributes else {})
-    annotation_set.status = status
-    annotation_set.save(update_fields=["status"])
-
-
-@pytest.fixture
-def two_articles(project, annotator, other_annotator):
-    """One article both annotators submitted identically, one where the second is still working."""
-    agreed = make_article(project, external_id="agreed")
-    for user in (annotator, other_annotator):
-        annotate(agreed, user, ("Actor", "Sergei Lavrov"), ("Claim", CLAIM, {"verdict": "true"}))
-    open_one = make_article(project, external_id="open")
-    annotate(open_one, annotator, ("Actor", "Jong Ui Young"))
-    annotate(open_one, other_annotator, ("Actor", "Sergei Lavrov"), status=SetStatus.IN_PROGRESS)
-    return agreed, open_one
 
 
 def test_json_is_one_object_of_the_documented_shape(two_articles):

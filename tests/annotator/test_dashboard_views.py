@@ -12,21 +12,22 @@ from django.urls import reverse
 from annotator import services
 from annotator.models import Event, SetStatus
 from annotator.views.dashboard import describe
-from tests.factories import Role, label, make_article, make_project, make_relation, make_set, make_span, make_user
+from tests.annotator.conftest import CLAIM
+from tests.factories import (
+    Role,
+    annotate,
+    label,
+    make_article,
+    make_project,
+    make_relation,
+    make_set,
+    make_span,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
-CLAIM = "Russia and the Republic of Korea are strategic partners"
-
-
-def annotate(article, user, *spans, status=SetStatus.SUBMITTED):
-    annotation_set = make_set(article, user, status=SetStatus.IN_PROGRESS)
-    for label_name, needle, *attributes in spans:
-        make_span(annotation_set, label_name, needle, attributes=attributes[0] if attributes else {})
-    annotation_set.status = status
-    annotation_set.save(update_fields=["status"])
-    return annotation_set
 
 
 def text_of(fragment: str) -> str:
@@ -118,28 +119,6 @@ def test_project_page_links_to_dashboard_and_agreement_for_reviewers_only(client
 # ---------------------------------------------------------------- progress
 
 
-@pytest.fixture
-def k2_project(annotator, other_annotator, reviewer):
-    """Six articles, one in each state, with two annotators per article."""
-    project = make_project(
-        slug="k2",
-        name="Two per article",
-        annotators_per_article=2,
-        members=[(annotator, Role.ANNOTATOR), (other_annotator, Role.ANNOTATOR), (reviewer, Role.REVIEWER)],
-    )
-    articles = {name: make_article(project, external_id=name, title=f"Article {name}") for name in
-                ["unassigned", "opened", "one-submitted", "both-submitted", "in-review", "done"]}
-    make_set(articles["opened"], annotator)
-    annotate(articles["one-submitted"], annotator, ("Actor", "Sergei Lavrov"))
-    annotate(articles["one-submitted"], other_annotator, ("Actor", "Lavrov"), status=SetStatus.IN_PROGRESS)
-    for name in ("both-submitted", "in-review", "done"):
-        annotate(articles[name], annotator, ("Actor", "Sergei Lavrov"), ("Claim", "strategic partners"))
-        annotate(articles[name], other_annotator, ("Actor", "Sergei Lavrov"))
-    annotate(articles["in-review"], None, ("Actor", "Sergei Lavrov"), status=SetStatus.IN_REVIEW)
-    annotate(articles["done"], None, ("Actor", "Sergei Lavrov"), status=SetStatus.DONE)
-    return project
-
-
 def test_dashboard_shows_the_projects_numbers(client, k2_project, reviewer):
     client.force_login(reviewer)
     body = client.get(dashboard_url(k2_project)).content.decode()
@@ -196,15 +175,8 @@ def test_dashboard_activity_fragment_pages(client, project, annotator, reviewer)
 
 
 @pytest.fixture
-def agreed(project, annotator, other_annotator):
-    """One article both annotators submitted identically; another where the second is still working."""
-    article = make_article(project, external_id="agreed")
-    for user in (annotator, other_annotator):
-        annotate(article, user, ("Actor", "Sergei Lavrov"), ("Claim", CLAIM, {"verdict": "true"}))
-    open_one = make_article(project, external_id="open")
-    annotate(open_one, annotator, ("Actor", "Jong Ui Young"))
-    annotate(open_one, other_annotator, ("Actor", "Sergei Lavrov"), status=SetStatus.IN_PROGRESS)
-    return article
+def agreed(two_articles):
+    return two_articles[0]
 
 
 def test_agreement_page_shows_figures_and_the_counting_rule(client, project, agreed, reviewer):

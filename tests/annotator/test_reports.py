@@ -19,19 +19,9 @@ from annotator.reports import (
     public_report,
     recent_articles,
 )
-from tests.factories import SEED_TEXT, Role, label, make_article, make_project, make_set, make_span, make_user
+from tests.factories import SEED_TEXT, Role, annotate, label, make_article, make_set, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def annotate(article, user, *spans, status=SetStatus.SUBMITTED):
-    """A set of ``user`` on ``article`` with ``(label, needle[, attributes])`` spans, in ``status``."""
-    annotation_set = make_set(article, user, status=SetStatus.IN_PROGRESS)
-    for label_name, needle, *attributes in spans:
-        make_span(annotation_set, label_name, needle, attributes=attributes[0] if attributes else {})
-    annotation_set.status = status
-    annotation_set.save(update_fields=["status"])
-    return annotation_set
 
 
 def article_named(project, name):
@@ -171,27 +161,6 @@ def test_agreement_load_costs_the_same_queries_for_1_or_30_articles(project, ann
 
 
 # ---------------------------------------------------------------- progress
-
-
-@pytest.fixture
-def k2_project(annotator, other_annotator, reviewer):
-    """Six articles, one in each state, with two annotators per article."""
-    project = make_project(
-        slug="k2",
-        annotators_per_article=2,
-        members=[(annotator, Role.ANNOTATOR), (other_annotator, Role.ANNOTATOR), (reviewer, Role.REVIEWER)],
-    )
-    articles = {name: make_article(project, external_id=name) for name in
-                ["unassigned", "opened", "one-submitted", "both-submitted", "in-review", "done"]}
-    make_set(articles["opened"], annotator)
-    annotate(articles["one-submitted"], annotator, ("Actor", "Sergei Lavrov"))
-    annotate(articles["one-submitted"], other_annotator, ("Actor", "Lavrov"), status=SetStatus.IN_PROGRESS)
-    for name in ("both-submitted", "in-review", "done"):
-        annotate(articles[name], annotator, ("Actor", "Sergei Lavrov"), ("Claim", "strategic partners"))
-        annotate(articles[name], other_annotator, ("Actor", "Sergei Lavrov"))
-    annotate(articles["in-review"], None, ("Actor", "Sergei Lavrov"), status=SetStatus.IN_REVIEW)
-    annotate(articles["done"], None, ("Actor", "Sergei Lavrov"), status=SetStatus.DONE)
-    return project
 
 
 def test_article_status_buckets(k2_project):
