@@ -532,3 +532,46 @@ def gold_reopen(*, article: Article, user) -> AnnotationSet:
     gold.article = article
     return services.set_reopen(annotation_set=gold, user=user)
 
+
+
+SENT_BACK = "sent_back"  # Event.data["by"] of a set a reviewer reopened for its annotator
+
+
+@transaction.atomic
+def send_back(*, article: Article, set_id, user, reason: str = "") -> AnnotationSet:
+    """Reopen an annotator's submitted set of ``article`` so that they can change it.
+
+    The annotator finds the article open again, with the reviewer's reason on top
+    of the workspace, until they submit it again.
+    """
+    annotation_set = (
+        AnnotationSet.objects.select_for_update(of=("self",)).select_related("user")
+        .filter(pk=set_id, article=article).first()
+    )
+    if annotation_set is None:
+        raise ServiceError("That annotation set is not part of this article.")
+    if annotation_set.is_gold:
+        raise ServiceError("The gold set is reopened with “Reopen gold”.")
+    name = annotation_set.user.get_username()
+    if annotation_set.status != SetStatus.SUBMITTED:
+        raise ServiceError(f"{name} has not submitted this article, so there is nothing to send back.")
+    reason = " ".join(reason.split())[:500]
+    annotation_set.status = SetStatus.IN_PROGRESS
+    annotation_set.save(update_fields=["status", "updated_at"])
+    annotation_set.article = article
+    services.log_event(user=user, action=Event.Action.REOPEN, obj=annotation_set, annotation_set=annotation_set,
+                       data={"by": SENT_BACK, "annotator": name, "reason": reason})
+    return annotation_set
+
+
+def sent_back_note(annotation_set: AnnotationSet) -> Event | None:
+    """The reviewer's reopen event when ``annotation_set`` was sent back and is still open."""
+    if annotation_set.is_gold or not annotation_set.is_editable or annotation_set.pk is None:
+        return None
+    latest = (
+        Event.objects.filter(annotation_set=annotation_set, action__in=[Event.Action.REOPEN, Event.Action.SUBMIT])
+        .select_related("user").order_by("-created_at", "-id").first()
+    )
+    if latest and latest.action == Event.Action.REOPEN and latest.data.get("by") == SENT_BACK:
+        return latest
+    return None

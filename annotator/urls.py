@@ -19,6 +19,8 @@ urlpatterns = [
     path("p/<slug:slug>/review/<int:article_id>/accept/", review_views.review_accept, name="review-accept"),
     path("p/<slug:slug>/review/<int:article_id>/decide/", review_views.review_decide, name="review-decide"),
     path("p/<slug:slug>/review/<int:article_id>/gold/", review_views.review_gold, name="review-gold"),
+    path("p/<slug:slug>/review/<int:article_id>/send-back/<int:set_id>/", review_views.review_send_back,
+         name="review-send-back"),
     path("p/<slug:slug>/assignments/", assignment_views.assignments, name="assignments"),
     path("p/<slug:slug>/assignments/assign/", assignment_views.assign, name="assignments-assign"),
     path("p/<slug:slug>/assignments/<int:set_id>/unassign/", assignment_views.unassign, name="assignments-unassign"),

@@ -53,6 +53,7 @@ MINIMUM_ROLE = {
     "review-accept": REVIEWER,
     "review-decide": REVIEWER,
     "review-gold": REVIEWER,
+    "review-send-back": REVIEWER,
     # Assignment
     "assignments": MANAGER,
     "assignments-assign": MANAGER,

@@ -172,3 +172,15 @@ def review_gold(request, slug, article_id):
     except ServiceError as error:
         return _refused(request, project, role, article, error)
     return _answer(request, project, role, article, text)
+
+
+@require_POST
+def review_send_back(request, slug, article_id, set_id):
+    project, role, article = _article(request, slug, article_id)
+    try:
+        sent = reviewing.send_back(article=article, set_id=set_id, user=request.user,
+                                   reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        return _refused(request, project, role, article, error)
+    name = sent.user.get_username()
+    return _answer(request, project, role, article, f"Sent back to {name}: the article is open for them again.")

@@ -20,6 +20,7 @@ from articles.selectors import projects_for, role_in
 from .. import services
 from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
+from ..review import sent_back_note
 from ..selectors import labels_for, relation_types_for, relations_for, sets_for
 
 PAGE = "annotator/workspace.html"
@@ -218,6 +219,7 @@ def workspace(request, slug, article_id):
         "relations": relations,
         "progress": _progress(request.user, article),
         "editable": annotation_set.is_editable,
+        "sent_back": sent_back_note(annotation_set),
     }
     return render(request, PAGE, context)
 

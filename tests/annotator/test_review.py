@@ -307,3 +307,63 @@ def test_article_list_links_to_review_for_reviewers_only(client, project, articl
     assert url(article) in client.get(project.get_absolute_url()).content.decode()
     client.force_login(annotator)
     assert url(article) not in client.get(project.get_absolute_url()).content.decode()
+
+
+# ---------------------------------------------------------------- sending a set back
+
+
+def send_back_url(article, annotation_set):
+    return reverse("review-send-back", args=[article.project.slug, article.pk, annotation_set.pk])
+
+
+def test_reviewer_sends_a_submitted_set_back_with_a_reason(rv, client, article, sets, annotator, reviewer):
+    a, b = sets
+    make_span(a, "Actor", "Sergei Lavrov")
+    page = rv.get(url(article)).content.decode()
+    assert page.count("Send back…") == 2
+    response = rv.post(send_back_url(article, a), {"reason": "  The claim   needs its verdict. "}, **HX)
+    assert response.status_code == 200
+    assert "Sent back to ann: the article is open for them again." in response.content.decode()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.status, b.status) == (SetStatus.IN_PROGRESS, SetStatus.SUBMITTED)
+    event = Event.objects.get(annotation_set=a, action=Event.Action.REOPEN)
+    assert event.user == reviewer and event.data["reason"] == "The claim needs its verdict."
+    # The annotator finds the article open again, with the reason, until they submit it.
+    client.force_login(annotator)
+    workspace = client.get(reverse("workspace", args=[article.project.slug, article.pk])).content.decode()
+    assert 'id="sent-back"' in workspace and "Sent back by rev" in workspace
+    assert "The claim needs its verdict." in workspace and 'id="submit-set"' in workspace
+    client.post(reverse("set-submit", args=[a.pk]))
+    workspace = client.get(reverse("workspace", args=[article.project.slug, article.pk])).content.decode()
+    assert 'id="sent-back"' not in workspace
+
+
+def test_own_reopen_shows_no_reviewer_note(client, article, sets, annotator):
+    a, _ = sets
+    client.force_login(annotator)
+    client.post(reverse("set-reopen", args=[a.pk]))
+    workspace = client.get(reverse("workspace", args=[article.project.slug, article.pk])).content.decode()
+    assert 'id="sent-back"' not in workspace and 'id="submit-set"' in workspace
+
+
+def test_sending_back_refuses_what_cannot_be_sent_back(rv, project, article, sets, annotator):
+    from tests.factories import make_article
+
+    a, b = sets
+    b.status = SetStatus.IN_PROGRESS
+    b.save()
+    gold = make_set(article, None, status=SetStatus.IN_REVIEW)
+    elsewhere = make_set(make_article(project, "Another article."), annotator, status=SetStatus.SUBMITTED)
+    cases = [
+        (b, 422, "ann2 has not submitted this article, so there is nothing to send back."),
+        (gold, 422, "The gold set is reopened with “Reopen gold”."),
+        (elsewhere, 422, "That annotation set is not part of this article."),
+    ]
+    for annotation_set, status, message in cases:
+        response = rv.post(send_back_url(article, annotation_set), **HX)
+        assert (response.status_code, message) == (status, message) and message in response.content.decode()
+    statuses = dict(AnnotationSet.objects.values_list("pk", "status"))
+    assert statuses[b.pk] == SetStatus.IN_PROGRESS and statuses[elsewhere.pk] == SetStatus.SUBMITTED
+    assert statuses[gold.pk] == SetStatus.IN_REVIEW
+    assert not Event.objects.filter(action=Event.Action.REOPEN).exists()

@@ -76,3 +76,29 @@ def test_edit_key_opens_the_gold_span_in_the_panel(page, live_server, log_in, di
     # the answer were left out instead of missing their targets.
     page.wait_for_selector("#item-1 .gold-now")
     assert errors == []
+
+
+def test_reviewer_sends_a_set_back_and_the_annotator_reads_why(page, live_server, log_in, disputed, browser):
+    project, article, reviewer = disputed
+    log_in(page, reviewer)
+    page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    page.click("#annotator-2 summary:text('Send back…')")
+    # Typing the reason presses no review keys: "x" would drop, "2" would take a version.
+    page.fill("#reason-2", "")
+    page.type("#reason-2", "Check the verdict: x2")
+    page.click("#annotator-2 button:text('Send back')")
+    page.wait_for_selector("#rv-message:has-text('Sent back to annotator2')")
+    assert "in progress" in page.inner_text("#annotator-2")
+    assert page.locator("#annotator-2 summary").count() == 0
+    assert not gold(article)
+    theirs = AnnotationSet.objects.get(article=article, user__username="annotator2")
+    assert theirs.status == SetStatus.IN_PROGRESS
+
+    annotator = browser.new_context().new_page()
+    log_in(annotator, theirs.user)
+    annotator.goto(f"{live_server.url}/p/demo/a/{article.pk}/")
+    assert "Check the verdict: x2" in annotator.inner_text("#sent-back")
+    annotator.click("#submit-set")
+    annotator.wait_for_selector(".message:text('Submitted. Thank you!')")
+    assert annotator.locator("#sent-back").count() == 0
+    annotator.context.close()
