@@ -31,21 +31,25 @@ format reader yields (plain records are accepted too) and saves them all, or not
 **Export** (:func:`export_records`) streams the records of a project in chunks of
 :data:`CHUNK` articles, with a constant number of queries per chunk, as plain dicts
 (span and entity ids are database ids, stable within a file). :func:`export_bytes` turns
-them into a file of any writable format.
+them into a file of any writable format; JSONL lines are written with orjson, byte for byte
+what :mod:`annotator.formats.jsonl` writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, TextField
@@ -78,9 +82,15 @@ NEW_LABEL_COLOURS = ["#f28e2b", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#ba
                      "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#2ca02c", "#d62728", "#9467bd"]
 WIKIDATA_ID = re.compile(r"(Q[0-9]+)?")
 # What formats.jsonl writes (common.dump_json), without the check for self-containing
-# objects, which records built from rows cannot be.
+# objects, which records built from rows cannot be. See _jsonl_line for the fast way.
 _JSONL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+# orjson writes str, int, bool, None, dict and list as _JSONL does (non-ASCII as is, the
+# same escapes, keys in order); anything else goes to _orjson_default or, failing that,
+# to _JSONL itself.
+_ORJSON_OPTIONS = (orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+                   | orjson.OPT_PASSTHROUGH_DATACLASS)
 MAX_CHOICES = 30  # an inferred attribute with more distinct values is free text
+MAX_TITLE = 300
 ENTITY_KINDS = tuple(EntityKind.values)
 SET_STATUSES = tuple(SetStatus.values)
 FINAL = (SetStatus.SUBMITTED, SetStatus.DONE)  # statuses that record when the set was submitted
@@ -113,7 +123,7 @@ class ImportReport:
                 f"entr{'y' if self.entities_created == 1 else 'ies'}; {len(self.skipped):,} record(s) skipped.")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     file_id: int
     label: str
@@ -125,7 +135,7 @@ class _Span:
     note: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Set:
     annotator: str | None  # None: gold
     status: str
@@ -133,7 +143,7 @@ class _Set:
     relations: list[tuple[str, int, int]]  # type, source file id, target file id
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     location: str
     external_id: str
@@ -235,6 +245,7 @@ class _Importer:
         self.labels = {label.name: label for label in project.labels.all()}
         self.types = {kind.name: kind for kind in project.relation_types.select_related("source_label",
                                                                                           "target_label")}
+        self.type_ends = {name: (kind.source_label.name, kind.target_label.name) for name, kind in self.types.items()}
         self.errors: list[FormatError] = []
         self.docs: list[_Doc] = []
         self.skipped: list[str] = []
@@ -242,6 +253,7 @@ class _Importer:
         self.missing_types: dict[str, dict] = {}
         self.deferred: list[tuple[str, _Span, str]] = []  # spans of new labels: location, span, where
         self.entities: dict[str, dict] = {}  # name -> kind, aliases, wikidata
+        self.entity_names: dict[tuple, str] = {}  # (name, kind, wikidata, *aliases) as in the file -> name
         self.annotators: dict[str, None] = {}
         self.cleaned: dict[tuple[str, str], tuple[dict, list[str]]] = {}
         self.users: dict[str, int] = {}  # annotator name -> user id
@@ -314,7 +326,9 @@ class _Importer:
             return
         self.seen_hashes[digest] = external_id
         title = record.get("title") or make_title(text)
-        self.docs.append(_Doc(location=location, external_id=external_id, title=Truncator(title).chars(300),
+        if type(title) is not str or len(title) > MAX_TITLE or not unicodedata.is_normalized("NFC", title):
+            title = Truncator(title).chars(MAX_TITLE)  # otherwise it would return the title as it is
+        self.docs.append(_Doc(location=location, external_id=external_id, title=title,
                               text=text, digest=digest, fields=fields, meta=meta, sets=sets,
                               article_id=existing[0] if existing else None))
 
@@ -371,7 +385,21 @@ class _Importer:
         """File entity id -> name in the knowledge base; records each entity to create or merge."""
         names = {}
         for entity in entities:
-            name = " ".join(str(entity.get("name") or "").split())
+            raw_name, kind, aliases, wikidata = (entity.get("name"), entity.get("kind"), entity.get("aliases"),
+                                                 entity.get("wikidata"))
+            # The same entity comes back in many records: once one has been taken in, another
+            # with the same name, kind, aliases and Wikidata id has nothing to check or merge.
+            seen = None
+            if type(raw_name) is str and type(aliases) is list:
+                try:
+                    seen = (raw_name, kind, wikidata, *aliases)
+                    name = self.entity_names.get(seen)
+                except TypeError:  # a kind, Wikidata id or alias that is a list or an object: checked below
+                    seen = name = None
+                if name is not None:
+                    names[entity.get("id")] = name
+                    continue
+            name = " ".join(str(raw_name or "").split())
             if not name:
                 continue  # check_record reports it
             where = f"entity {entity.get('id')!r}"
@@ -400,6 +428,8 @@ class _Importer:
                     known["aliases"].append(alias)
             known["wikidata"] = known["wikidata"] or wikidata
             names[entity.get("id")] = name
+            if seen is not None:
+                self.entity_names[seen] = name
         return names
 
     def _sets(self, record: dict, location: str, entity_names: dict, error) -> list[_Set]:
@@ -439,32 +469,32 @@ class _Importer:
     def _spans(self, data: dict, location: str, in_set: str, entity_names: dict, error) -> dict[int, _Span]:
         spans: dict[int, _Span] = {}
         places: dict[tuple, int] = {}
+        labels = self.labels
         for item in data.get("spans") or []:
-            where = f"span {item['id']}{in_set}"
-            span = _Span(file_id=item["id"], label=item["label"], start=item["start"], end=item["end"],
-                         text=item["text"], attributes=item.get("attributes") or {},
-                         entity=entity_names.get(item.get("entity")), note=item.get("note") or "")
-            if not isinstance(span.note, str):
-                error(f"{where}: note must be text")
+            file_id, note = item["id"], item.get("note") or ""
+            span = _Span(file_id, item["label"], item["start"], item["end"], item["text"],
+                         item.get("attributes") or {}, entity_names.get(item.get("entity")), note)
+            if not isinstance(note, str):
+                error(f"span {file_id}{in_set}: note must be text")
                 continue
-            if _unstorable(span.note):
-                error(f"{where}: note {UNSTORABLE}")
+            if note and _unstorable_at(note) is not None:
+                error(f"span {file_id}{in_set}: note {UNSTORABLE}")
                 continue
             place = (span.label, span.start, span.end)
             if place in places:
-                error(f"{where}: same label and place as span {places[place]}")
+                error(f"span {file_id}{in_set}: same label and place as span {places[place]}")
                 continue
-            places[place] = span.file_id
-            label = self.labels.get(span.label)
+            places[place] = file_id
+            label = labels.get(span.label)
             if label is None:
-                self._missing_label(span, location, where)
+                self._missing_label(span, location, f"span {file_id}{in_set}")
             else:
                 if span.entity is not None and not label.links_entity:
-                    error(f"{where}: {label.name} spans do not link to entities")
+                    error(f"span {file_id}{in_set}: {label.name} spans do not link to entities")
                 span.attributes, problems = self._clean(label, span.attributes)
                 for problem in problems:
-                    error(f"{where}: {problem}")
-            spans[span.file_id] = span
+                    error(f"span {file_id}{in_set}: {problem}")
+            spans[file_id] = span
         if not self.project.allow_overlap:
             reach = None
             for span in sorted(spans.values(), key=lambda s: (s.start, s.end)):
@@ -500,30 +530,32 @@ class _Importer:
         relations, seen = [], set()
         for item in data.get("relations") or []:
             kind, source_id, target_id = item.get("type"), item.get("source"), item.get("target")
-            where = f"relation {kind} {source_id}→{target_id}{in_set}"
             source, target = spans.get(source_id), spans.get(target_id)
             if source is None or target is None:
                 continue  # a span refused above
+            relation = (kind, source_id, target_id)
             if source_id == target_id:
-                error(f"{where}: a span cannot be linked to itself")
+                error(f"relation {kind} {source_id}→{target_id}{in_set}: a span cannot be linked to itself")
                 continue
-            if (kind, source_id, target_id) in seen:
-                error(f"{where}: the same relation twice")
+            if relation in seen:
+                error(f"relation {kind} {source_id}→{target_id}{in_set}: the same relation twice")
                 continue
-            seen.add((kind, source_id, target_id))
+            seen.add(relation)
             known = self.types.get(kind)
             if known is None:
-                missing = self.missing_types.setdefault(kind, {"count": 0, "source": source.label,
-                                                               "target": target.label, "first": where})
+                missing = self.missing_types.get(kind)
+                if missing is None:
+                    missing = self.missing_types[kind] = {"count": 0, "source": source.label, "target": target.label,
+                                                          "first": f"relation {kind} {source_id}→{target_id}{in_set}"}
                 missing["count"] += 1
                 expected = (missing["source"], missing["target"])
             else:
-                expected = (known.source_label.name, known.target_label.name)
+                expected = self.type_ends[kind]
             if (source.label, target.label) != expected:
-                error(f"{where}: {kind} links {expected[0]} to {expected[1]} spans, "
-                      f"not {source.label} to {target.label}")
+                error(f"relation {kind} {source_id}→{target_id}{in_set}: {kind} links {expected[0]} to {expected[1]} "
+                      f"spans, not {source.label} to {target.label}")
                 continue
-            relations.append((kind, source_id, target_id))
+            relations.append(relation)
         return relations
 
     # ---- pass 1: the whole file
@@ -594,13 +626,15 @@ class _Importer:
         moment = timezone.now()
         now = ops.adapt_datetimefield_value(moment)
         json = ops.adapt_json_value
-        encoded: dict[str, Any] = {}
+        encoded: dict[int, tuple[dict, Any]] = {}
 
-        def encode(values: dict) -> Any:  # attribute values repeat: encode each once
-            key = repr(values)
-            if key not in encoded:
-                encoded[key] = json(values, None)
-            return encoded[key]
+        def encode(values: dict) -> Any:
+            # Spans with the same cleaned attribute values share one dict (see _clean): encode
+            # each once. The entry keeps the dict alive, so its id stays its own.
+            found = encoded.get(id(values))
+            if found is None:
+                found = encoded[id(values)] = (values, json(values, None))
+            return found[1]
 
         project = self.project.pk
         done = 0
@@ -630,13 +664,16 @@ class _Importer:
                         status=data.status, updated_at=moment, submitted_at=moment if data.status in FINAL else None)
                 placed.append((doc, data, reused if reused is not None else next(new_ids)))
 
-            span_ids = iter(bulk_insert(Span, SPAN_INSERT, [
+            span_ids = bulk_insert(Span, SPAN_INSERT, [
                 (set_id, labels[span.label], span.start, span.end, span.text, encode(span.attributes),
                  entities.get(span.entity), span.note, 1, now, now)
-                for _doc, data, set_id in placed for span in data.spans]))
+                for _doc, data, set_id in placed for span in data.spans])
             relations = []
+            taken = 0
             for doc, data, set_id in placed:
-                ids = {span.file_id: next(span_ids) for span in data.spans}
+                ids = dict(zip([span.file_id for span in data.spans], span_ids[taken:taken + len(data.spans)],
+                               strict=True))
+                taken += len(data.spans)
                 relations.extend((set_id, types[kind], ids[source], ids[target], now)
                                  for kind, source, target in data.relations)
                 events.append((project, doc.article_id, set_id, actor, Event.Action.IMPORT, "annotationset", set_id,
@@ -756,8 +793,8 @@ def bulk_insert(model, fields: tuple[str, ...], rows: list[tuple]) -> list[int]:
     try:
         with connection.wrap_database_errors:
             for batch in _chunks(rows, per_statement):
-                cursor.execute(head + ", ".join([row_sql] * len(batch)) + tail,
-                               [value for row in batch for value in (*row, *extra)])
+                values = chain.from_iterable((*row, *extra) for row in batch) if extra else chain.from_iterable(batch)
+                cursor.execute(head + ", ".join([row_sql] * len(batch)) + tail, list(values))
                 ids.extend(row[0] for row in cursor.fetchall())
     finally:
         cursor.close()
@@ -847,6 +884,14 @@ def export_records(
     :data:`ARTICLE_STATUSES`. Raises :class:`ServiceError` at once when the user may not
     export those sets.
     """
+    return _export(project, user=user, sets=sets, labels=labels, article_ids=article_ids, search=search,
+                   status=status, decode=json.loads)
+
+
+def _export(project, *, user, sets: str = "all", labels: Iterable[str] | None = None,
+            article_ids: Iterable[int] | None = None, search: str = "", status: str = "",
+            decode: Callable[[str], Any]) -> Iterator[dict]:
+    """:func:`export_records`, with ``decode`` reading the JSON columns (meta, attributes, aliases)."""
     if status not in ARTICLE_STATUSES:
         raise ServiceError(f"Unknown article status “{status}”.")
     scope = _set_scope(project, user, sets)
@@ -867,22 +912,72 @@ def export_records(
         articles = articles.filter(Exists(in_scope.filter(status=SetStatus.SUBMITTED)))
     elif status == "gold":
         articles = articles.filter(Exists(in_scope.filter(is_gold=True)))
-    return _Exporter(project, scope, labels).records(articles)
+    return _Exporter(project, scope, labels, decode).records(articles)
 
 
-ARTICLE_COLUMNS = ("id", "external_id", "title", "text", "source", "url", "published", "author", "language", "meta")
+ARTICLE_COLUMNS = ("id", "external_id", "title", "text", "source", "url", "published", "author", "language",
+                   "meta_json")
 SPAN_COLUMNS = ("annotation_set_id", "id", "label_id", "start", "end", "text", "attributes_json", "entity_id", "note")
 
 
 class _JsonMemo(dict):
-    """Decodes JSON text once per distinct value (attribute values repeat across spans).
+    """Decodes JSON text once per distinct value (attribute values and metadata repeat).
 
-    The decoded objects are shared between the spans of a chunk: readers must not change them.
+    The decoded objects are shared between the records of a chunk: readers must not change them.
     """
 
+    def __init__(self, decode: Callable[[str], Any]):
+        super().__init__()
+        self.decode = decode
+
     def __missing__(self, raw: str) -> Any:
-        value = self[raw] = json.loads(raw)
+        value = self[raw] = self.decode(raw)
         return value
+
+
+class _MetaMemo(_JsonMemo):
+    """An article's ``meta`` as Django's JSONField reads it: NULL is None, text that is not
+    JSON is kept as it is."""
+
+    def __missing__(self, raw: str | None) -> Any:
+        try:
+            value = None if raw is None else self.decode(raw)
+        except json.JSONDecodeError:
+            value = raw
+        self[raw] = value
+        return value
+
+
+class _JsonFloat(float):
+    """A number read from a JSON column for the JSONL export: written exactly as the json
+    module writes a float (``repr``, or ``NaN``/``Infinity``), which orjson does not do."""
+
+
+def _decode_exact(raw: str) -> Any:
+    """``json.loads``, every float (and ``NaN``, ``Infinity``) a :class:`_JsonFloat`."""
+    return json.loads(raw, parse_float=_JsonFloat, parse_constant=_JsonFloat)
+
+
+def _orjson_default(value: Any) -> Any:
+    if type(value) is _JsonFloat:
+        if math.isfinite(value):
+            return orjson.Fragment(float.__repr__(value))
+        return orjson.Fragment("NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity")
+    raise TypeError  # not for orjson: _jsonl_line hands the record to the json module
+
+
+def _jsonl_line(record: dict) -> bytes:
+    """The record's line as formats.jsonl writes it, byte for byte.
+
+    Every float in an exported record is a :class:`_JsonFloat` (the JSON columns are read with
+    :func:`_decode_exact`); orjson refuses anything it would not write as the json module
+    does (other floats' subclasses, integers past 64 bits, keys that are not strings, …),
+    and those records are written by the json module itself.
+    """
+    try:
+        return orjson.dumps(record, default=_orjson_default, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return (_JSONL.encode(record) + "\n").encode("utf-8")
 
 
 class _Exporter:
@@ -893,8 +988,9 @@ class _Exporter:
     of the export.
     """
 
-    def __init__(self, project, scope: Q, labels: list[str] | None):
+    def __init__(self, project, scope: Q, labels: list[str] | None, decode: Callable[[str], Any] = json.loads):
         self.scope = scope
+        self.decode = decode
         self.label_names = dict(project.labels.values_list("pk", "name"))
         self.type_names = dict(project.relation_types.values_list("pk", "name"))
         self.wanted = None if labels is None else [pk for pk, name in self.label_names.items() if name in labels]
@@ -902,7 +998,8 @@ class _Exporter:
     def records(self, articles) -> Iterator[dict]:
         last = 0
         while True:
-            rows = list(articles.filter(pk__gt=last).order_by("pk").values_list(*ARTICLE_COLUMNS)[:CHUNK])
+            rows = list(articles.filter(pk__gt=last).order_by("pk")
+                        .annotate(meta_json=Cast("meta", TextField())).values_list(*ARTICLE_COLUMNS)[:CHUNK])
             if not rows:
                 return
             last = rows[-1][0]
@@ -925,12 +1022,13 @@ class _Exporter:
         if sets_by_id:
             self._spans(sets_query, sets_by_id, entities_by_article)
 
+        decoded = _MetaMemo(self.decode)
         for pk, external_id, title, text, source, url, published, author, language, extra in rows:
             meta = {key: value for key, value in (("source", source), ("url", url), ("published", published),
                                                   ("author", author), ("language", language)) if value}
             if published:
                 meta["published"] = published.isoformat()
-            meta.update(extra)
+            meta.update(decoded[extra])
             entities = entities_by_article.get(pk, {}).values()
             yield {"id": external_id, "title": title, "text": text, "meta": meta,
                    "annotations": sets_by_article.get(pk, []),
@@ -940,17 +1038,20 @@ class _Exporter:
         spans = Span.objects.filter(annotation_set__in=sets_query)
         if self.wanted is not None:
             spans = spans.filter(label_id__in=self.wanted)
-        decoded = _JsonMemo()
+        decoded = _JsonMemo(self.decode)
         label_names = self.label_names
         entity_articles: dict[int, list[int]] = {}
         kept: set[int] = set()
         rows = (spans.annotate(attributes_json=Cast("attributes", TextField()))
                 .order_by("annotation_set_id", "start", "-end", "pk").values_list(*SPAN_COLUMNS))
+        current = None
         for set_id, pk, label, start, end, text, attributes, entity, note in rows:
-            article_id, annotation_set = sets_by_id[set_id]
-            annotation_set["spans"].append({"id": pk, "label": label_names[label], "start": start, "end": end,
-                                            "text": text, "attributes": decoded[attributes], "entity": entity,
-                                            "note": note})
+            if set_id != current:  # rows come set by set
+                current = set_id
+                article_id, annotation_set = sets_by_id[set_id]
+                add_span = annotation_set["spans"].append
+            add_span({"id": pk, "label": label_names[label], "start": start, "end": end, "text": text,
+                      "attributes": decoded[attributes], "entity": entity, "note": note})
             kept.add(pk)
             if entity is not None:
                 entity_articles.setdefault(entity, []).append(article_id)
@@ -960,7 +1061,7 @@ class _Exporter:
                         .annotate(aliases_json=Cast("aliases", TextField()))
                         .values_list("pk", "name", "kind", "aliases_json", "wikidata_id"))
             for pk, name, kind, aliases, wikidata in entities:
-                entity = {"id": pk, "name": name, "kind": kind, "aliases": json.loads(aliases), "wikidata": wikidata}
+                entity = {"id": pk, "name": name, "kind": kind, "aliases": self.decode(aliases), "wikidata": wikidata}
                 for article_id in entity_articles[pk]:
                     entities_by_article.setdefault(article_id, {})[pk] = entity
 
@@ -992,10 +1093,10 @@ def export_bytes(project, fmt: str, *, user, table: str = "claims", **filters) -
     """
     if fmt not in WRITABLE:
         raise ServiceError(f"Unknown format “{fmt}”; use one of {', '.join(WRITABLE)}.")
-    records = export_records(project, user=user, **filters)
     if fmt == "jsonl":
         # The records are already canonical: skip the writer's copy of each one.
-        return ((_JSONL.encode(record) + "\n").encode("utf-8") for record in records)
+        return map(_jsonl_line, _export(project, user=user, decode=_decode_exact, **filters))
+    records = export_records(project, user=user, **filters)
     if fmt == "csv":
         return WRITABLE[fmt].write(records, table=table)
     if fmt == "claimreview":

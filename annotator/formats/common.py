@@ -13,9 +13,9 @@ dict of this shape (keys in this order)::
 Offsets are Python string indices (Unicode code points), half-open.
 
 This module holds what the formats share: :class:`FormatError`, :func:`canonical_record`
-(key order and defaults), :func:`check_record` (offsets and references), :func:`csv_safe`,
-:class:`StreamBuffer` (a drainable sink for streaming zip output) and
-:class:`Utf16Offsets` (for tools whose offsets count UTF-16 units).
+(key order and defaults) with :func:`is_canonical`, :func:`check_record` (offsets and
+references), :func:`csv_safe`, :class:`StreamBuffer` (a drainable sink for streaming zip
+output) and :class:`Utf16Offsets` (for tools whose offsets count UTF-16 units).
 """
 
 from __future__ import annotations
@@ -152,6 +152,37 @@ def canonical_record(data: Any, location: str) -> dict:
     return record
 
 
+def is_canonical(data: Any) -> bool:
+    """Whether ``data`` is already in the record shape, so that :func:`canonical_record`
+    would return an equal record with the same key order: every key present and in
+    order, no extra keys, no value left to fill, span ids integers. Every line that
+    formats.jsonl writes is; its reader keeps such a record as it is instead of rebuilding
+    every dict of it.
+    """
+    if type(data) is not dict or tuple(data) != RECORD_KEYS or type(data["id"]) is not str:
+        return False
+    annotations, entities = data["annotations"], data["entities"]
+    if type(data["meta"]) is not dict or type(annotations) is not list or type(entities) is not list:
+        return False
+    for annotation_set in annotations:
+        if type(annotation_set) is not dict or tuple(annotation_set) != SET_KEYS:
+            return False
+        spans, relations = annotation_set["spans"], annotation_set["relations"]
+        if type(spans) is not list or type(relations) is not list:
+            return False
+        for span in spans:
+            if (type(span) is not dict or tuple(span) != SPAN_KEYS or type(span["id"]) is not int
+                    or span["attributes"] is None or span["text"] is None):
+                return False
+        for relation in relations:
+            if type(relation) is not dict or tuple(relation) != RELATION_KEYS:
+                return False
+    for entity in entities:
+        if type(entity) is not dict or tuple(entity) != ENTITY_KEYS or entity["aliases"] is None:
+            return False
+    return True
+
+
 # --- checking records ---------------------------------------------------------------------
 
 
@@ -187,6 +218,7 @@ def check_record(record: dict, location: str) -> list[FormatError]:
     if not isinstance(text, str):
         error("text is missing" if text is None else f"text must be a string, found {type(text).__name__}")
         return errors
+    length = len(text)
 
     entity_ids = set()
     for entity in record.get("entities") or []:
@@ -201,33 +233,20 @@ def check_record(record: dict, location: str) -> list[FormatError]:
         in_set = f" in set {number}" if len(annotation_sets) > 1 else ""
         span_ids = set()
         for span in annotation_set.get("spans") or []:
-            span_id = span.get("id")
-            where = f"span {span_id!r}{in_set}"
-            if not is_int(span_id):
-                error(f"{where}: id must be an integer")
-            elif span_id in span_ids:
-                error(f"{where}: duplicate span id {span_id}")
-            span_ids.add(span_id)
-            if not isinstance(span.get("label"), str) or not span["label"]:
-                error(f"{where}: label is missing")
-            start, end = span.get("start"), span.get("end")
-            for name, value in (("start", start), ("end", end)):
-                if not is_int(value):
-                    error(f"{where}: {name} must be an integer, found {quote(value)}")
-            if is_int(start) and is_int(end):
-                if start < 0 or end > len(text):
-                    error(f"{where}: out of range: {start}–{end} but the text has {len(text)} characters")
-                if start >= end:
-                    error(f"{where}: inverted or empty: start {start}, end {end}")
-                if 0 <= start < end <= len(text) and text[start:end] != span.get("text"):
-                    error(f"{where}: text does not match: expected {quote(text[start:end])} at "
-                          f"{start}–{end}, file has {quote(span.get('text'))}")
-            if not isinstance(span.get("attributes") or {}, dict):
-                error(f"{where}: attributes must be an object")
-            if span.get("entity") is not None and span["entity"] not in entity_ids:
-                error(f"{where}: entity {span['entity']!r} is not in the record's entities")
+            # A sound span (nearly all of them) passes this one test; any other goes through
+            # _check_span, which reports each of its problems.
+            span_id, start, end, label = span.get("id"), span.get("start"), span.get("end"), span.get("label")
+            if (type(span_id) is int and span_id not in span_ids and type(start) is int and type(end) is int
+                    and 0 <= start < end <= length and text[start:end] == span.get("text")
+                    and type(label) is str and label and isinstance(span.get("attributes") or {}, dict)
+                    and (span.get("entity") is None or span["entity"] in entity_ids)):
+                span_ids.add(span_id)
+                continue
+            _check_span(span, text, in_set, span_ids, entity_ids, error)
         for relation in annotation_set.get("relations") or []:
             kind, source, target = relation.get("type"), relation.get("source"), relation.get("target")
+            if type(kind) is str and kind and source in span_ids and target in span_ids:
+                continue
             where = f"relation {kind} {source!r}→{target!r}{in_set}"
             if not isinstance(kind, str) or not kind:
                 error(f"{where}: type is missing")
@@ -235,6 +254,35 @@ def check_record(record: dict, location: str) -> list[FormatError]:
                 if span_id not in span_ids:
                     error(f"{where}: unknown {end_name} span {span_id!r}")
     return errors
+
+
+def _check_span(span: dict, text: str, in_set: str, span_ids: set, entity_ids: set, error) -> None:
+    """:func:`check_record`'s findings for one span (its id is added to ``span_ids``)."""
+    span_id = span.get("id")
+    where = f"span {span_id!r}{in_set}"
+    if not is_int(span_id):
+        error(f"{where}: id must be an integer")
+    elif span_id in span_ids:
+        error(f"{where}: duplicate span id {span_id}")
+    span_ids.add(span_id)
+    if not isinstance(span.get("label"), str) or not span["label"]:
+        error(f"{where}: label is missing")
+    start, end = span.get("start"), span.get("end")
+    for name, value in (("start", start), ("end", end)):
+        if not is_int(value):
+            error(f"{where}: {name} must be an integer, found {quote(value)}")
+    if is_int(start) and is_int(end):
+        if start < 0 or end > len(text):
+            error(f"{where}: out of range: {start}–{end} but the text has {len(text)} characters")
+        if start >= end:
+            error(f"{where}: inverted or empty: start {start}, end {end}")
+        if 0 <= start < end <= len(text) and text[start:end] != span.get("text"):
+            error(f"{where}: text does not match: expected {quote(text[start:end])} at "
+                  f"{start}–{end}, file has {quote(span.get('text'))}")
+    if not isinstance(span.get("attributes") or {}, dict):
+        error(f"{where}: attributes must be an object")
+    if span.get("entity") is not None and span["entity"] not in entity_ids:
+        error(f"{where}: entity {span['entity']!r} is not in the record's entities")
 
 
 # --- reading helpers ----------------------------------------------------------------------

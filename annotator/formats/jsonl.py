@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from .common import FormatError, canonical_record, dump_json, iter_json_lines
+from .common import FormatError, canonical_record, dump_json, is_canonical, iter_json_lines
 
 CONTENT_TYPE = "application/x-ndjson"
 EXTENSION = "jsonl"
@@ -26,6 +26,9 @@ def read(stream: BinaryIO) -> Iterator[tuple[str, dict | FormatError]]:
         if isinstance(data, FormatError):
             yield location, data
             continue
+        if is_canonical(data):  # as this module writes it: nothing to reorder or fill
+            yield location, data
+            continue
         try:
             yield location, canonical_record(data, location)
         except FormatError as error:
@@ -35,4 +38,6 @@ def read(stream: BinaryIO) -> Iterator[tuple[str, dict | FormatError]]:
 def write(records: Iterable[dict]) -> Iterator[bytes]:
     """Yield one UTF-8 line per record."""
     for number, record in enumerate(records, 1):
-        yield (dump_json(canonical_record(record, f"record {number}")) + "\n").encode("utf-8")
+        if not is_canonical(record):
+            record = canonical_record(record, f"record {number}")
+        yield (dump_json(record) + "\n").encode("utf-8")

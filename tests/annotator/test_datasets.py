@@ -294,6 +294,41 @@ def test_entities_are_matched_by_name_and_their_aliases_merged(project):
     assert report.entities_created == 1
 
 
+def test_an_entity_repeated_across_records_is_created_once_with_every_alias(project):
+    def record(record_id, text, aliases, kind="person"):
+        found = span("Sergei Lavrov", "Actor", id=1, text=text, entity=9)
+        data = simple_record(record_id, spans=[found], text=text)
+        data["entities"] = [make_entity(id=9, name="Sergei Lavrov", kind=kind, aliases=aliases)]
+        return data
+
+    texts = [f"{n}: Sergei Lavrov said so." for n in range(5)]
+    report = run_import(project, lines(record("r0", texts[0], ["Lavrov"]), record("r1", texts[1], ["Lavrov"]),
+                                       record("r2", texts[2], ["Lavrov", "S. Lavrov"]),
+                                       record("r3", texts[3], ["Lavrov"]), record("r4", texts[4], ["Lavrov"])))
+    (lavrov,) = Entity.objects.filter(project=project)
+    assert (lavrov.name, lavrov.aliases, report.entities_created) == ("Sergei Lavrov", ["Lavrov", "S. Lavrov"], 1)
+    assert Span.objects.filter(entity=lavrov).count() == 5
+
+    with pytest.raises(ImportRefused) as refused:  # the same entity again, now with a kind that does not exist
+        run_import(db.make_project(), lines(record("r0", texts[0], ["Lavrov"]),
+                                            record("r1", texts[1], ["Lavrov"], kind="planet")))
+    assert refused.value.errors == [
+        "corpus.jsonl, line 2: entity 9: kind 'planet' is not one of person, organisation, state, other"]
+
+
+def test_titles_are_cut_to_300_characters_and_normalised(project):
+    decomposed = "Cafe\u0301 talks"
+    records = [simple_record(f"r{n}", spans=[], text=f"Text {n}.") for n in (1, 2, 3)]
+    records[0]["title"] = "x" * 300
+    records[1]["title"] = "y" * 301
+    records[2]["title"] = decomposed
+    run_import(project, lines(*records))
+    titles = dict(Article.objects.filter(project=project).values_list("external_id", "title"))
+    assert titles["r1"] == "x" * 300
+    assert titles["r2"] == "y" * 299 + "…"
+    assert titles["r3"] == "Caf\u00e9 talks"
+
+
 def test_overlapping_spans_are_refused_when_the_project_forbids_them(project):
     project.allow_overlap = False
     project.save()
@@ -453,6 +488,25 @@ def test_export_streams_chunk_by_chunk(project, annotator, monkeypatch):
         ids = [r["id"] for r in export_records(project, user=None)]
     assert ids == [f"q{n}" for n in range(7)]
     assert len(queries) == 2 + 5 * 3  # three chunks of five queries
+
+
+def test_jsonl_export_writes_stored_values_as_the_jsonl_writer_does(project, annotator):
+    """Floats in any notation, integers past 64 bits, escapes and non-ASCII text: the export's
+    own encoder gives the bytes formats.jsonl writes for the same records."""
+    values = [1e16, 1e-07, 0.1, -2.5, 1.0, 10**30, 2**64, -(2**63), "x\u2028y", "\x01\x7f\"\\", "é😀", True, None,
+              [1.5, {"k": 2e-05}], {"ñ": 3}]
+    article = db.make_article(project, TEXT, external_id="n1", meta={f"k{n}": v for n, v in enumerate(values)})
+    plain = db.make_article(project, "A quiet day in Seoul.", external_id="n2", meta={"weight": 0.25})
+    lavrov = db.make_entity(project, "Sergei Lavrov", aliases=["Lavrov", "С. Лавров"])
+    mine = db.make_set(article, annotator)
+    db.make_span(mine, "Actor", "Sergei Lavrov", entity=lavrov, attributes={"kind": "person", "score": 1e-07})
+    db.make_span(mine, "Cue", "said", attributes={"weight": 10**30}, note="tab\there")
+    db.make_span(db.make_set(plain, annotator), "Actor", "Seoul", attributes={"score": 0.5})
+
+    data = b"".join(export_bytes(project, "jsonl", user=None))
+    assert data == b"".join(READABLE["jsonl"].write(export_records(project, user=None)))
+    assert b'"score":1e-07' in data and b'"weight":1000000000000000000000000000000' in data
+    assert data.decode("utf-8").count("\n") == 2
 
 
 # --------------------------------------------------------------------------- round trips

@@ -12,6 +12,7 @@ from annotator.formats.common import (
     check_record,
     csv_safe,
     decode_utf8,
+    is_canonical,
 )
 
 from .samples import seed_record
@@ -81,6 +82,21 @@ def test_errors_name_the_set_when_a_record_has_several():
         "span 1 in set 2: out of range: 0–9 but the text has 3 characters"]
 
 
+def test_sound_spans_still_count_for_duplicates_and_relations():
+    record = {"text": "abc", "annotations": [{"spans": [
+        {"id": 1, "label": "A", "start": 0, "end": 1, "text": "a"},
+        {"id": 1, "label": "A", "start": 1, "end": 2, "text": "b"},
+        {"id": True, "label": "A", "start": 2, "end": 3, "text": "c"},
+    ], "relations": [{"type": "about", "source": 1, "target": 1}, {"type": "", "source": 1, "target": 2},
+                     {"type": "about", "source": True, "target": 1}]}], "entities": []}
+    assert messages(check_record(record, "line 1")) == [
+        "span 1: duplicate span id 1",
+        "span True: id must be an integer",
+        "relation  1→2: type is missing",
+        "relation  1→2: unknown target span 2",
+    ]
+
+
 def test_mismatch_message_shortens_and_escapes_long_text():
     text = "x" * 100 + "\n"
     record = {"text": text, "annotations": [{"spans": [
@@ -107,6 +123,46 @@ def test_canonical_record_orders_keys_fills_defaults_and_keeps_extra_keys():
         "relations": [{"type": "about", "source": 1, "target": 1}],
     }
     assert record["entities"] == [{"id": 3, "name": "Sergei Lavrov", "kind": "", "aliases": [], "wikidata": ""}]
+
+
+def test_is_canonical_only_for_records_already_in_the_record_shape():
+    record = seed_record()
+    assert is_canonical(record)
+    assert canonical_record(record, "line 1") == record
+    assert is_canonical(canonical_record({"id": 5, "text": "abc", "annotations": [{"spans": [
+        {"label": "A", "start": 0, "end": 1}]}], "entities": [{"id": 1, "name": "A"}]}, "line 1"))
+
+    def changed(change) -> dict:
+        data = seed_record()
+        change(data)
+        return data
+
+    def first_set(data) -> dict:
+        return data["annotations"][0]
+
+    def first_span(data) -> dict:
+        return first_set(data)["spans"][0]
+
+    for data in [
+        [],
+        {"text": "abc"},
+        dict(reversed(list(seed_record().items()))),
+        changed(lambda data: data.update(extra=1)),
+        changed(lambda data: data.update(id=7)),
+        changed(lambda data: data.update(meta=None)),
+        changed(lambda data: data.update(annotations=None)),
+        changed(lambda data: first_set(data).pop("status")),
+        changed(lambda data: first_set(data).update(relations=None)),
+        changed(lambda data: first_span(data).update(id=None)),
+        changed(lambda data: first_span(data).update(id="1")),
+        changed(lambda data: first_span(data).update(text=None)),
+        changed(lambda data: first_span(data).update(attributes=None)),
+        changed(lambda data: first_span(data).update(created="now")),
+        changed(lambda data: first_set(data)["relations"][0].pop("type")),
+        changed(lambda data: data["entities"][0].update(aliases=None)),
+        changed(lambda data: data["entities"][0].pop("wikidata")),
+    ]:
+        assert not is_canonical(data), data
 
 
 @pytest.mark.parametrize("data, message", [

@@ -61,6 +61,17 @@ def test_random_texts_and_spans_survive_write_then_read(record):
     assert check_record(back, location) == []
 
 
+def test_read_puts_keys_of_any_line_in_the_documented_order():
+    record = emoji_record()
+    record["annotations"][0]["spans"][0] = dict(reversed(list(record["annotations"][0]["spans"][0].items())))
+    record["entities"][0]["note"] = "kept"
+    ((_, back),) = read_all(json.dumps(record).encode() + b"\n")
+    assert back == record
+    assert list(back["annotations"][0]["spans"][0]) == ["id", "label", "start", "end", "text", "attributes",
+                                                        "entity", "note"]
+    assert list(back["entities"][0]) == ["id", "name", "kind", "aliases", "wikidata", "note"]
+
+
 def test_read_fills_defaults_for_a_minimal_hand_written_line():
     data = b'{"id": 5, "text": "Sergei Lavrov spoke.", "annotations": [{"spans": [' \
            b'{"id": 1, "label": "Actor", "start": 0, "end": 13}]}]}\n'
