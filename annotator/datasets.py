@@ -63,7 +63,7 @@ from articles.selectors import has_role, role_in, search_articles
 from articles.text import content_hash, normalise
 
 from .formats import WRITABLE
-from .formats.common import FormatError, check_record, is_int
+from .formats.common import FormatError, check_record, is_int, quote
 from .models import AnnotationSet, Entity, EntityKind, Event, Label, Relation, RelationType, SetStatus, Span
 from .schema import RATING_SCALE, clean_attribute_values
 from .services import ServiceError
@@ -522,8 +522,13 @@ class _Importer:
         missing["links_entity"] |= span.entity is not None
         if isinstance(span.attributes, dict):
             for name, value in span.attributes.items():
-                if value not in (None, ""):
+                if isinstance(value, (list, dict)):
+                    self.errors.append(FormatError(location, f"{where}: attribute {quote(name)} holds a list or an "
+                                                             "object; an attribute holds a text, a number or yes/no"))
+                elif value not in (None, ""):
                     missing["values"].setdefault(name, []).append(value)
+            # Reported once, here: the label made from the others has no such attribute to check it against.
+            span.attributes = {k: v for k, v in span.attributes.items() if not isinstance(v, (list, dict))}
         self.deferred.append((location, span, where))
 
     def _relations(self, data: dict, spans: dict[int, _Span], in_set: str, error) -> list[tuple[str, int, int]]:

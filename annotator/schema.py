@@ -103,6 +103,8 @@ def clean_attribute_values(label, values: dict) -> tuple[dict, list[str]]:
                 cleaned[name] = False
             else:
                 errors.append(f"{name} must be yes or no.")
+        elif isinstance(value, (list, dict)):
+            errors.append(f"{name} must be a text, not a list or an object.")
         else:
             cleaned[name] = str(value)[:2000]
     return cleaned, errors

@@ -122,8 +122,8 @@ def canonical_record(data: Any, location: str) -> dict:
                                   {"gold": False, "status": "submitted"})
         spans = _expect(_or_empty(annotation_set["spans"]), list, f"{where} spans", location)
         relations = _expect(_or_empty(annotation_set["relations"]), list, f"{where} relations", location)
-        used = {span.get("id") for span in spans if isinstance(span, dict)}
-        next_id = max((i for i in used if isinstance(i, int)), default=0) + 1
+        next_id = max((span["id"] for span in spans if isinstance(span, dict) and is_int(span.get("id"))),
+                      default=0) + 1
         annotation_set["spans"] = []
         for span in spans:
             span = _ordered(_expect(span, dict, f"{where} span", location), SPAN_KEYS, {"note": ""})
@@ -191,6 +191,12 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_key(value: Any) -> bool:
+    """Whether ``value`` can identify something in a record (an id or a reference):
+    a JSON scalar, never a list or an object."""
+    return value is None or isinstance(value, (str, int, float))
+
+
 def quote(value: Any, limit: int = 60) -> str:
     """A short, one-line, quoted rendering of ``value`` for error messages."""
     text = value if isinstance(value, str) else repr(value)
@@ -222,6 +228,9 @@ def check_record(record: dict, location: str) -> list[FormatError]:
 
     entity_ids = set()
     for entity in record.get("entities") or []:
+        if not is_key(entity.get("id")):
+            error(f"entity {quote(entity.get('id'))}: id must be a number or a text, not a list or an object")
+            continue
         if entity.get("id") in entity_ids:
             error(f"duplicate entity id {entity.get('id')!r}")
         entity_ids.add(entity.get("id"))
@@ -239,19 +248,22 @@ def check_record(record: dict, location: str) -> list[FormatError]:
             if (type(span_id) is int and span_id not in span_ids and type(start) is int and type(end) is int
                     and 0 <= start < end <= length and text[start:end] == span.get("text")
                     and type(label) is str and label and isinstance(span.get("attributes") or {}, dict)
-                    and (span.get("entity") is None or span["entity"] in entity_ids)):
+                    and (span.get("entity") is None or (is_key(span["entity"]) and span["entity"] in entity_ids))):
                 span_ids.add(span_id)
                 continue
             _check_span(span, text, in_set, span_ids, entity_ids, error)
         for relation in annotation_set.get("relations") or []:
             kind, source, target = relation.get("type"), relation.get("source"), relation.get("target")
-            if type(kind) is str and kind and source in span_ids and target in span_ids:
+            if type(kind) is str and kind and is_key(source) and is_key(target) and source in span_ids \
+                    and target in span_ids:
                 continue
             where = f"relation {kind} {source!r}→{target!r}{in_set}"
             if not isinstance(kind, str) or not kind:
                 error(f"{where}: type is missing")
             for end_name, span_id in (("source", source), ("target", target)):
-                if span_id not in span_ids:
+                if not is_key(span_id):
+                    error(f"{where}: {end_name} must be a span id, not a list or an object")
+                elif span_id not in span_ids:
                     error(f"{where}: unknown {end_name} span {span_id!r}")
     return errors
 
@@ -264,7 +276,8 @@ def _check_span(span: dict, text: str, in_set: str, span_ids: set, entity_ids: s
         error(f"{where}: id must be an integer")
     elif span_id in span_ids:
         error(f"{where}: duplicate span id {span_id}")
-    span_ids.add(span_id)
+    if is_key(span_id):
+        span_ids.add(span_id)
     if not isinstance(span.get("label"), str) or not span["label"]:
         error(f"{where}: label is missing")
     start, end = span.get("start"), span.get("end")
@@ -281,7 +294,9 @@ def _check_span(span: dict, text: str, in_set: str, span_ids: set, entity_ids: s
                   f"{start}–{end}, file has {quote(span.get('text'))}")
     if not isinstance(span.get("attributes") or {}, dict):
         error(f"{where}: attributes must be an object")
-    if span.get("entity") is not None and span["entity"] not in entity_ids:
+    if not is_key(span.get("entity")):
+        error(f"{where}: entity must be an entity id, not a list or an object")
+    elif span.get("entity") is not None and span["entity"] not in entity_ids:
         error(f"{where}: entity {span['entity']!r} is not in the record's entities")
 
 

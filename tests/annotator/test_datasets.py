@@ -108,6 +108,33 @@ def test_every_bad_record_is_listed_with_file_and_line_and_nothing_is_saved(proj
     assert (Article.objects.count(), User.objects.count(), Span.objects.count()) == before
 
 
+def test_lists_and_objects_where_ids_or_values_belong_are_reported_not_crashed_on(project):
+    lavrov = span("Sergei Lavrov", "Actor", id=1)
+    records = [
+        simple_record("list-id", spans=[span("Sergei Lavrov", "Actor", id=[1])]),
+        simple_record("object-id", spans=[span("Sergei Lavrov", "Actor", id={"n": 1})]),
+        simple_record("list-entity", spans=[span("Sergei Lavrov", "Actor", id=1, entity=[1])]),
+        simple_record("list-end", spans=[lavrov, span("said", "Cue", id=2)],
+                      relations=[{"type": "cue", "source": [1], "target": 2}]),
+        simple_record("list-value", spans=[span("Sergei Lavrov", "Actor", id=1, attributes={"kind": ["person"]})]),
+        simple_record("new-label", spans=[span("Seoul", "Place", id=1, attributes={"tags": {"a": 1}})]),
+    ]
+    before = (Article.objects.count(), Span.objects.count(), Label.objects.count())
+    with pytest.raises(ImportRefused) as refused:
+        run_import(project, lines(*records), add_labels=True)
+    assert refused.value.errors == [
+        "corpus.jsonl, line 1: span [1]: id must be an integer",
+        "corpus.jsonl, line 2: span {'n': 1}: id must be an integer",
+        "corpus.jsonl, line 3: span 1: entity must be an entity id, not a list or an object",
+        "corpus.jsonl, line 4: relation cue [1]→2: source must be a span id, not a list or an object",
+        "corpus.jsonl, line 5: span 1: “['person']” is not a kind of Actor; choose one of person, organisation, "
+        "state, other.",
+        "corpus.jsonl, line 6: span 1: attribute 'tags' holds a list or an object; an attribute holds a text, "
+        "a number or yes/no",
+    ]
+    assert (Article.objects.count(), Span.objects.count(), Label.objects.count()) == before
+
+
 def test_labels_and_relation_types_outside_the_schema_are_refused_with_a_list(project):
     record = simple_record(spans=[span("Seoul", "Place", id=1), span("United States", "Place", id=2),
                                   span("criticized", "Stance", id=3), span("Kim In Chol", "Actor", id=4)],
