@@ -1,7 +1,7 @@
 """Reads scoped to what a user may see.  Permission checks live here, in the
 querysets views start from, never in templates."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from .models import ROLE_RANK, Article, Membership, Project, Role
 
@@ -26,8 +26,10 @@ def has_role(role: str | None, needed: str) -> bool:
 def articles_for(user, project, *, role: str | None = None) -> QuerySet[Article]:
     """The articles the user may list, each annotated with how many spans they can see.
 
-    Reviewers and managers see every article and every span; annotators see the
-    articles assigned to them (those where they hold a set) and their own spans.
+    Reviewers and managers see every article and every span, and ``set_status`` is
+    the status of its gold set (None before review); annotators see the articles
+    assigned to them (those where they hold a set), their own spans, and the status
+    of their own set.
     """
     from annotator.models import AnnotationSet
 
@@ -35,11 +37,18 @@ def articles_for(user, project, *, role: str | None = None) -> QuerySet[Article]
     articles = project.articles.all()
     if has_role(role, Role.REVIEWER):
         spans = Count("annotation_sets__spans")
+        # The column reviewers watch: where the article's gold set stands.
+        status = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True).values("status")[:1]
     else:
         mine = AnnotationSet.objects.filter(article=OuterRef("pk"), user=user, is_gold=False)
         articles = articles.filter(Exists(mine))
         spans = Count("annotation_sets__spans", filter=Q(annotation_sets__user=user))
-    return articles.annotate(span_count=spans).defer("text", "meta").order_by("id")
+        status = mine.values("status")[:1]
+    return (
+        articles.annotate(span_count=spans, set_status=Subquery(status))
+        .defer("text", "meta")
+        .order_by("id")
+    )
 
 
 def search_articles(queryset: QuerySet[Article], query: str) -> QuerySet[Article]:

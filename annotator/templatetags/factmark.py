@@ -1,5 +1,6 @@
 from django import template
 
+from annotator.models import SetStatus
 from annotator.rendering import span_item_html, span_list_html
 
 register = template.Library()
@@ -20,3 +21,12 @@ def span_item(span):
 @register.filter
 def span_list(spans):
     return span_list_html(spans)
+
+
+@register.filter
+def set_status(value):
+    """An annotation set's status as people read it: ``in_progress`` → "In progress"."""
+    try:
+        return SetStatus(value).label
+    except ValueError:
+        return value

@@ -166,3 +166,21 @@ def test_login_and_logout_through_the_pages(client, db):
 
 def test_membership_roles_are_separate(annotator, project):
     assert project.memberships.get(user=annotator).role == Role.ANNOTATOR
+
+
+def test_the_list_shows_my_status_to_annotators_and_gold_status_to_reviewers(client, annotator, reviewer, project):
+    from annotator.models import SetStatus
+
+    done = make_article(project, "First text.", title="Done one")
+    going = make_article(project, "Second text.", title="Going one")
+    make_set(done, annotator, status=SetStatus.SUBMITTED)
+    make_set(going, annotator, status=SetStatus.IN_PROGRESS)
+    make_set(done, None, status=SetStatus.IN_REVIEW)
+    client.force_login(annotator)
+    body = client.get(reverse("project-detail", args=["news"])).content.decode()
+    rows = {title: row for row in body.split("<tr>")[2:] for title in ("Done one", "Going one") if title in row}
+    assert ">Submitted</span>" in rows["Done one"] and ">In progress</span>" in rows["Going one"]
+    client.force_login(reviewer)
+    body = client.get(reverse("project-detail", args=["news"])).content.decode()
+    rows = {title: row for row in body.split("<tr>")[2:] for title in ("Done one", "Going one") if title in row}
+    assert ">In review</span>" in rows["Done one"] and "not started" in rows["Going one"]
