@@ -1,13 +1,18 @@
-"""Forms of the managers' Labels page: a label with its attributes, and a relation type.
+"""Forms of the managers' Labels page (a label with its attributes, and a relation type)
+and of the Entities page (an entry of the knowledge base of actors, and a merge).
 
 ``project`` is not a form field, so the rules that involve it (names and keys unique
 in the project, labels of this project only) are checked here, with messages, before
 the database constraints could refuse the row.
 """
 
-from django import forms
+import re
 
-from .models import Label, RelationType
+from django import forms
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from .models import Entity, Label, RelationType
 from .schema import attributes_as_text, label_change_refusals, parse_attribute_text
 
 ATTRIBUTE_HELP = (
@@ -117,3 +122,149 @@ class RelationTypeForm(forms.ModelForm):
         if self.project.relation_types.exclude(pk=self.instance.pk).filter(name__iexact=name).exists():
             raise forms.ValidationError(f"This project already has a relation type called “{name}”.")
         return name
+
+
+# ---------------------------------------------------------------- the knowledge base of actors
+
+ALIAS_HELP = (
+    "One per line: other spellings and short forms, e.g. “Lavrov”. Repeats and the name itself are left out."
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class EntityForm(forms.ModelForm):
+    """An entry of the knowledge base: names are compared without regard to case, and no
+    alias may be another entry's name (those two are the same actor: merge them)."""
+
+    aliases_text = forms.CharField(
+        label="Aliases",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=ALIAS_HELP,
+    )
+
+    class Meta:
+        model = Entity
+        fields = ["name", "kind", "wikidata_id", "description"]
+        labels = {"wikidata_id": "Wikidata id"}
+        help_texts = {"wikidata_id": "Optional, like Q42; a pasted Wikidata link is fine."}
+        error_messages = {
+            "name": {"required": "An entity needs a name."},
+            "kind": {
+                "required": "Choose a kind: person, organisation, state or other.",
+                "invalid_choice": "Choose a kind: person, organisation, state or other.",
+            },
+        }
+        widgets = {
+            "description": forms.TextInput(),
+            "wikidata_id": forms.TextInput(attrs={"size": 12, "autocomplete": "off", "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        kwargs.setdefault("auto_id", "id_entity_%s")
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.instance.project = project
+        # Room for a pasted link; the id itself is checked below.
+        self.fields["wikidata_id"].max_length = None
+        self.fields["wikidata_id"].validators = []
+        self.fields["wikidata_id"].widget.attrs.pop("maxlength", None)
+        if not self.is_bound and self.instance.pk:
+            self.initial["aliases_text"] = "\n".join(self.instance.aliases)
+
+    def _others(self):
+        return self.project.entities.exclude(pk=self.instance.pk)
+
+    def clean_name(self):
+        name = _one_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("An entity needs a name.")
+        taken = self._others().filter(name__iexact=name).first()
+        if taken:
+            raise forms.ValidationError(f"There is already an entity called “{taken.name}”; edit or merge that one.")
+        return name
+
+    def clean_wikidata_id(self):
+        value = self.cleaned_data["wikidata_id"].strip()
+        link = re.fullmatch(r"(?:https?://)?(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(Q[0-9]+)/?", value, re.I)
+        if link:
+            value = link.group(1)
+        if value[:1] == "q":
+            value = "Q" + value[1:]
+        if value and not re.fullmatch(r"Q[0-9]{1,18}", value):
+            raise forms.ValidationError("A Wikidata id looks like Q42: a Q and digits.")
+        if value:
+            taken = self._others().filter(wikidata_id=value).first()
+            if taken:
+                raise forms.ValidationError(
+                    f"{value} is already the Wikidata id of “{taken.name}”; merge them instead."
+                )
+        return value
+
+    def clean_aliases_text(self):
+        aliases, seen, errors = [], set(), []
+        for line in self.cleaned_data["aliases_text"].splitlines():
+            alias = _one_line(line)
+            if not alias or alias.casefold() in seen:
+                continue
+            if len(alias) > 200:
+                errors.append(f"The alias “{alias[:40]}…” is longer than 200 characters.")
+                continue
+            seen.add(alias.casefold())
+            aliases.append(alias)
+        if errors:
+            raise forms.ValidationError(errors)
+        if aliases:
+            wanted = Q()
+            for alias in aliases:
+                wanted |= Q(name__iexact=alias)
+            for other in self._others().filter(wanted).order_by("name"):
+                errors.append(f"“{other.name}” is the name of another entity; merge them instead.")
+        if errors:
+            raise forms.ValidationError(errors)
+        self.alias_list = aliases
+        return self.cleaned_data["aliases_text"]
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and hasattr(self, "alias_list"):
+            self.alias_list = [alias for alias in self.alias_list if alias.casefold() != name.casefold()]
+        return cleaned
+
+    def _post_clean(self):
+        if hasattr(self, "alias_list"):
+            self.instance.aliases = self.alias_list
+        super()._post_clean()
+
+
+class EntityMergeForm(forms.Form):
+    """Choose the entity that takes over another's spans and names."""
+
+    target = forms.ModelChoiceField(
+        queryset=Entity.objects.none(),
+        label="Merge into",
+        empty_label="— choose an entity —",
+        error_messages={
+            "required": "Choose the entity to merge into.",
+            "invalid_choice": "Choose another entity of this project.",
+        },
+    )
+
+    def __init__(self, *args, entity, **kwargs):
+        kwargs.setdefault("auto_id", "id_merge_%s")
+        super().__init__(*args, **kwargs)
+        self.entity = entity
+        # The entity itself is a valid choice here only so that choosing it gets its own message.
+        self.fields["target"].queryset = Entity.objects.filter(project_id=entity.project_id).order_by(
+            Lower("name"), "pk"
+        )
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if target.pk == self.entity.pk:
+            raise forms.ValidationError("An entity cannot be merged into itself; choose another one.")
+        return target

@@ -210,6 +210,21 @@ def span_delete(*, span: Span, user) -> Event:
 
 
 @transaction.atomic
+def _entity_now(entity_id, *, project_id) -> Entity | None:
+    """The entity ``entity_id`` is now: itself, or the entity it was merged into (the
+    merge's event says which), following merges one after another."""
+    for _ in range(20):
+        if entity_id is None:
+            return None
+        entity = Entity.objects.filter(pk=entity_id, project_id=project_id).first()
+        if entity is not None:
+            return entity
+        merge = Event.objects.filter(project_id=project_id, action=Event.Action.DELETE, object_type="entity",
+                                     object_id=entity_id).order_by("-id").first()
+        entity_id = merge.data.get("merged_into_id") if merge else None
+    return None
+
+
 def span_restore(*, event: Event, user) -> Span:
     """Undo a deletion: the span comes back with the relations whose other end still exists."""
     if event.action != Event.Action.DELETE or event.object_type != "span":
@@ -223,7 +238,7 @@ def span_restore(*, event: Event, user) -> Span:
     label = Label.objects.filter(pk=data["label_id"], project_id=annotation_set.article.project_id).first()
     if label is None:
         raise ServiceError("The span's label no longer exists.")
-    entity = Entity.objects.filter(pk=data.get("entity"), project_id=label.project_id).first()
+    entity = _entity_now(data.get("entity"), project_id=label.project_id)
     span, _ = span_create(
         annotation_set=annotation_set,
         label=label,

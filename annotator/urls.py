@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .views import assignment as assignment_views
-from .views import dashboard, datasets, schema, workspace
+from .views import dashboard, datasets, entities, schema, workspace
 from .views import review as review_views
 
 handler403 = "articles.permissions.permission_denied"
@@ -29,6 +29,11 @@ urlpatterns = [
     path("p/<slug:slug>/datasets/export/", datasets.dataset_export, name="dataset-export"),
     path("p/<slug:slug>/datasets/import/", datasets.dataset_import, name="dataset-import"),
     path("p/<slug:slug>/labels.css", workspace.label_css, name="label-css"),
+    path("p/<slug:slug>/entities/", entities.entity_list, name="entities"),
+    path("p/<slug:slug>/entities/new/", entities.entity_create, name="entity-create"),
+    path("p/<slug:slug>/entities/<int:entity_id>/", entities.entity_edit, name="entity-edit"),
+    path("p/<slug:slug>/entities/<int:entity_id>/merge/", entities.entity_merge, name="entity-merge"),
+    path("p/<slug:slug>/entities/<int:entity_id>/delete/", entities.entity_delete, name="entity-delete"),
     path("p/<slug:slug>/labels/", schema.labels, name="project-labels"),
     path("p/<slug:slug>/labels/<int:label_id>/", schema.label_edit, name="label-edit"),
     path("p/<slug:slug>/labels/<int:label_id>/delete/", schema.label_delete, name="label-delete"),
@@ -48,5 +53,6 @@ urlpatterns = [
     path("spans/<int:span_id>/delete/", workspace.span_delete, name="span-delete"),
     path("spans/<int:span_id>/entity/", workspace.span_entity, name="span-entity"),
     path("spans/<int:span_id>/entities/", workspace.entity_search, name="entity-search"),
+    path("spans/<int:span_id>/targets/", workspace.relation_targets, name="relation-targets"),
     path("relations/<int:relation_id>/delete/", workspace.relation_delete, name="relation-delete"),
 ]

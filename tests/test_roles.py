@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from annotator import services
 from articles.models import ROLE_RANK, Role
-from tests.factories import make_relation, make_set, make_span
+from tests.factories import make_entity, make_relation, make_set, make_span
 from tests.test_urls import all_patterns, fill
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,12 @@ MINIMUM_ROLE = {
     "project-members": MANAGER,
     "member-change": MANAGER,
     "member-remove": MANAGER,
+    # The knowledge base of actors: every member reads it, reviewers and managers curate it
+    "entities": ANNOTATOR,
+    "entity-create": REVIEWER,
+    "entity-edit": REVIEWER,
+    "entity-merge": REVIEWER,
+    "entity-delete": REVIEWER,
     "project-labels": MANAGER,
     "label-edit": MANAGER,
     "label-delete": MANAGER,
@@ -78,6 +84,7 @@ MINIMUM_ROLE = {
     "span-delete": ANNOTATOR,
     "span-entity": ANNOTATOR,
     "entity-search": ANNOTATOR,
+    "relation-targets": ANNOTATOR,
     "relation-delete": ANNOTATOR,
 }
 
@@ -120,6 +127,7 @@ def objects_of(user, project, article):
         "membership_id": project.memberships.filter(role=Role.ANNOTATOR).exclude(user=user).first().pk,
         "label_id": quote.label_id,
         "type_id": relation.type_id,
+        "entity_id": make_entity(project, "Sergei Lavrov", aliases=["Lavrov"]).pk,
     }
 
 

@@ -71,6 +71,7 @@ class Place:
     relation: Relation
     event: Event
     membership_id: int
+    entity_id: int
 
     def values(self, **override) -> dict:
         return {
@@ -83,6 +84,7 @@ class Place:
             "membership_id": self.membership_id,
             "label_id": self.span.label_id,
             "type_id": self.relation.type_id,
+            "entity_id": self.entity_id,
         } | override
 
 
@@ -97,7 +99,7 @@ def build_place(project, owner, *, text=None, quote=QUOTE, actor="Jong Ui Young"
     gone = make_span(annotation_set, "Cue", actor)
     event = services.span_delete(span=gone, user=owner)
     membership = project.memberships.get(user=owner)
-    return Place(project, article, annotation_set, span, relation, event, membership.pk)
+    return Place(project, article, annotation_set, span, relation, event, membership.pk, speaker.entity_id)
 
 
 @pytest.fixture
@@ -707,7 +709,7 @@ def build_hostile(project, annotator, manager) -> Place:
     response = client.post(f"/p/{project.slug}/import/", {"files": [upload]})
     assert response.status_code == 302, response.content.decode()[:2000]
     membership = project.memberships.get(user=annotator)
-    return Place(project, article, annotation_set, spans[0], relation, event, membership.pk)
+    return Place(project, article, annotation_set, spans[0], relation, event, membership.pk, entity.pk)
 
 
 def test_hostile_text_is_inert_on_every_page(client, hostile, superuser, annotator, reviewer):

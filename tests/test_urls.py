@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import make_relation, make_set, make_span
+from tests.factories import make_entity, make_relation, make_set, make_span
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,7 @@ def objects(project, article, annotator):
         "membership_id": project.memberships.get(user=annotator).pk,
         "label_id": quote.label_id,
         "type_id": relation.type_id,
+        "entity_id": make_entity(project, "Sergei Lavrov").pk,
     }
 
 

@@ -7,7 +7,8 @@ import hashlib
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Abs
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -18,6 +19,7 @@ from articles.models import Article
 from articles.selectors import projects_for, role_in
 
 from .. import services
+from ..entities import entities_matching
 from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
 from ..review import sent_back_note
@@ -91,7 +93,7 @@ def _panel_context(span, *, editable=True):
     project = annotation_set.article.project
     labels = labels_for(project)
     outgoing_types = [t for t in relation_types_for(project) if t.source_label_id == span.label_id]
-    targets = {}
+    targets, overflow = {}, set()
     if outgoing_types:
         # The nearest candidates of each wanted label: a speaker or claimant is
         # almost always close to the quote or claim.  Two queries, one either side.
@@ -99,11 +101,13 @@ def _panel_context(span, *, editable=True):
         nearby = Span.objects.filter(annotation_set=annotation_set, label_id__in=wanted).exclude(pk=span.pk).only(
             "id", "label_id", "start", "end", "text"
         )
-        before = list(nearby.filter(start__lt=span.start).order_by("-start")[:RELATION_CANDIDATES])
-        after = list(nearby.filter(start__gte=span.start).order_by("start")[:RELATION_CANDIDATES])
+        before = list(nearby.filter(start__lt=span.start).order_by("-start")[:RELATION_CANDIDATES + 1])
+        after = list(nearby.filter(start__gte=span.start).order_by("start")[:RELATION_CANDIDATES + 1])
         ranked = sorted(before + after, key=lambda s: abs(s.start - span.start))
         for candidate in sorted(ranked[:RELATION_CANDIDATES], key=lambda s: s.start):
             targets.setdefault(candidate.label_id, []).append(candidate)
+        # More candidates than shown: the panel offers a search over all of them.
+        overflow = {s.label_id for s in ranked[RELATION_CANDIDATES:]}
     relations = list(
         Relation.objects.filter(Q(source=span) | Q(target=span)).select_related("type", "source", "target")
     )
@@ -125,7 +129,10 @@ def _panel_context(span, *, editable=True):
         "annotation_set": annotation_set,
         "labels": labels,
         "attribute_fields": attribute_fields,
-        "relation_choices": [{"type": t, "targets": targets.get(t.target_label_id, [])} for t in outgoing_types],
+        "relation_choices": [
+            {"type": t, "targets": targets.get(t.target_label_id, []), "more": t.target_label_id in overflow}
+            for t in outgoing_types
+        ],
         "relations": relations,
         "mentions": mentions,
         "editable": editable and annotation_set.is_editable,
@@ -367,12 +374,29 @@ def span_restore(request, set_id, event_id):
 def entity_search(request, span_id):
     span = _span_for(request, span_id, write=True)
     query = " ".join(request.GET.get("q", "").split())[:100]
-    entities = Entity.objects.filter(project_id=span.label.project_id)
-    if query:
-        # Aliases live in a JSON list; a text match on its serialisation finds them on
-        # SQLite and PostgreSQL alike.
-        entities = entities.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+    entities = entities_matching(Entity.objects.filter(project_id=span.label.project_id), query)
     return render(request, PAGE + "#entity-results", {"span": span, "entities": entities[:12], "query": query})
+
+
+@require_GET
+def relation_targets(request, span_id):
+    """The other end of a relation, searched by text among all spans of the target label
+    in the set (the panel lists only the nearest), nearest first."""
+    span = _span_for(request, span_id, write=True)
+    relation_type = RelationType.objects.select_related("target_label").filter(
+        pk=_int(request.GET.get("type")), project_id=span.label.project_id, source_label_id=span.label_id
+    ).first()
+    if relation_type is None:
+        return _message(request, f"That relation type does not start from {span.label.name} spans.")
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    candidates = Span.objects.filter(
+        annotation_set_id=span.annotation_set_id, label_id=relation_type.target_label_id
+    ).exclude(pk=span.pk).only("id", "label_id", "start", "end", "text")
+    if query:
+        candidates = candidates.filter(text__icontains=query)
+    nearest = candidates.order_by(Abs(F("start") - span.start), "start")[:RELATION_CANDIDATES]
+    choice = {"type": relation_type, "targets": sorted(nearest, key=lambda s: s.start)}
+    return render(request, PAGE + "#relation-targets", {"span": span, "choice": choice, "query": query})
 
 
 @require_POST

@@ -347,3 +347,45 @@ def test_label_colours_come_from_a_project_stylesheet(client, annotator, project
     actor.colour = "#112233"
     actor.save()
     assert client.get(workspace_url(article)).content.decode() != page  # the version changes with the colour
+
+
+def test_far_relation_targets_are_found_by_search(client, annotator, project):
+    """The panel lists the 12 nearest actors; a speaker named far away is found by typing."""
+    article = make_article(project, LONG_TEXT.replace("Paragraph 39: Sergei Lavrov", "Paragraph 39: Kim In Chol"))
+    annotation_set = make_set(article, annotator)
+    quote = make_span(annotation_set, "Quote", "Paragraph 0")
+    for i in range(20):
+        make_span(annotation_set, "Actor", "Sergei Lavrov", occurrence=i)
+    far = make_span(annotation_set, "Actor", "Kim In Chol")
+    client.force_login(annotator)
+    panel = client.get(reverse("span-panel", args=[quote.pk]), **HX).content.decode()
+    said_by = project.relation_types.get(name="said_by")
+    assert panel.count('<option value="') - panel.count('<option value="">') >= 12
+    assert "Kim In Chol" not in panel and 'class="relation-find"' in panel
+    url = reverse("relation-targets", args=[quote.pk])
+    found = client.get(url, {"type": said_by.pk, "q": "kim  in"}, **HX).content.decode()
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', found) == [(str(far.pk), "Kim In Chol")]
+    assert "<button type=\"submit\">Link</button>" in found
+    none = client.get(url, {"type": said_by.pk, "q": "Putin"}, **HX).content.decode()
+    assert "no Actor span matches “Putin”" in none and "disabled" in none
+    # Every nearest one when the box is cleared.
+    nearest = client.get(url, {"type": said_by.pk, "q": ""}, **HX).content.decode()
+    assert nearest.count("<option") == 12 and "Kim In Chol" not in nearest
+
+
+def test_relation_targets_refuse_a_type_that_does_not_start_at_the_span(client, annotator, article):
+    annotation_set = make_set(article, annotator)
+    actor = make_span(annotation_set, "Actor", "Sergei Lavrov")
+    said_by = article.project.relation_types.get(name="said_by")  # Quote → Actor
+    client.force_login(annotator)
+    response = client.get(reverse("relation-targets", args=[actor.pk]), {"type": said_by.pk, "q": "x"}, **HX)
+    assert response.status_code == 422
+    assert "That relation type does not start from Actor spans." in response.content.decode()
+
+
+def test_relation_targets_of_someone_elses_span_are_not_found(client, annotator, other_annotator, article):
+    theirs = make_span(make_set(article, other_annotator), "Quote", "Russia and the Republic of Korea")
+    said_by = article.project.relation_types.get(name="said_by")
+    client.force_login(annotator)
+    response = client.get(reverse("relation-targets", args=[theirs.pk]), {"type": said_by.pk}, **HX)
+    assert response.status_code == 404
