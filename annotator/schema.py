@@ -111,6 +111,24 @@ def clean_attribute_values(label, values: dict) -> tuple[dict, list[str]]:
 
 
 @transaction.atomic
+def copy_schema(source, target):
+    """Give ``target`` (a new project) the labels and relation types of ``source``."""
+    from .models import Label, RelationType
+
+    labels = {}
+    for label in source.labels.order_by("order", "name"):
+        labels[label.pk] = Label.objects.create(
+            project=target, name=label.name, colour=label.colour, key=label.key, description=label.description,
+            attributes=label.attributes, links_entity=label.links_entity, order=label.order,
+        )
+    for kind in source.relation_types.all():
+        RelationType.objects.create(
+            project=target, name=kind.name, description=kind.description,
+            source_label=labels[kind.source_label_id], target_label=labels[kind.target_label_id],
+        )
+
+
+@transaction.atomic
 def install_default_schema(project):
     """Give ``project`` the default labels and relation types it does not have yet."""
     from .models import Label, RelationType

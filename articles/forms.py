@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import slugify
 
 from .models import Project, Role
 
@@ -66,3 +67,43 @@ class ProjectSettingsForm(forms.ModelForm):
 class MemberAddForm(forms.Form):
     user = forms.CharField(label="Username or e-mail", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.ANNOTATOR)
+
+
+class ProjectCreateForm(forms.ModelForm):
+    schema_from = forms.TypedChoiceField(
+        label="Labels", coerce=int, empty_value=None, required=False,
+        help_text="Start from the default labels (Claim, Actor, Quote, Cue) or copy the labels and relation "
+        "types of a project you manage.",
+    )
+
+    class Meta:
+        model = Project
+        fields = ["name", "slug", "description", "annotators_per_article"]
+        labels = {"slug": "Address", "annotators_per_article": "Annotators per article"}
+        help_texts = {
+            "slug": "The project's address: /p/<address>/. Letters, digits and hyphens; left empty, it is made "
+            "from the name. It cannot change later.",
+            "annotators_per_article": "How many people annotate each article independently (k).",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["schema_from"].choices = [("", "The default labels")] + [
+            (project.pk, f"Copy from “{project.name}”") for project in sources
+        ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.data.get("name", ""))[:80].strip("-")
+        if not slug:
+            raise forms.ValidationError("Give the project an address of letters, digits and hyphens.")
+        if Project.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(f"The address “{slug}” is taken; choose another.")
+        return slug
+
+    def clean_annotators_per_article(self):
+        k = self.cleaned_data["annotators_per_article"]
+        if not 1 <= k <= 20:
+            raise forms.ValidationError("Choose between 1 and 20 annotators per article.")
+        return k

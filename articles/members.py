@@ -91,3 +91,25 @@ def remove_member(*, membership: Membership, by) -> Removal:
     released, kept = release_member(project=locked.project, user=locked.user, by=by)
     locked.delete()
     return Removal(username=locked.user.get_username(), released=released, kept=kept)
+
+
+def managed_projects(user):
+    """The projects ``user`` manages (every project for superusers)."""
+    if user.is_superuser:
+        return Project.objects.order_by("name")
+    return Project.objects.filter(memberships__user=user, memberships__role=Role.MANAGER).order_by("name")
+
+
+@transaction.atomic
+def create_project(project: Project, *, manager, schema_from: Project | None = None) -> Project:
+    """Save a new project with ``manager`` as its first manager and a label schema:
+    a copy of ``schema_from``'s, or the default one."""
+    from annotator.schema import copy_schema, install_default_schema
+
+    project.save()
+    Membership.objects.create(project=project, user=manager, role=Role.MANAGER)
+    if schema_from is not None:
+        copy_schema(schema_from, project)
+    else:
+        install_default_schema(project)
+    return project

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.project_list, name="project-list"),
+    path("new/", views.project_create, name="project-create"),
     path("p/<slug:slug>/", views.project_detail, name="project-detail"),
     path("p/<slug:slug>/import/", views.project_import, name="project-import"),
     path("p/<slug:slug>/guidelines/", views.project_guidelines, name="project-guidelines"),

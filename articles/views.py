@@ -8,10 +8,10 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import ArticleSearchForm, MemberAddForm, ProjectSettingsForm, TextUploadForm
+from .forms import ArticleSearchForm, MemberAddForm, ProjectCreateForm, ProjectSettingsForm, TextUploadForm
 from .guidelines import render_guidelines
 from .importing import ImportRefused, Source, import_texts
-from .members import MemberError, add_member, change_role, remove_member
+from .members import MemberError, add_member, change_role, create_project, managed_projects, remove_member
 from .models import Membership, Role
 from .permissions import project_for
 from .selectors import articles_for, has_role, projects_for, role_in, search_articles
@@ -23,6 +23,22 @@ ARTICLES_PER_PAGE = 50
 def project_list(request):
     projects = projects_for(request.user).order_by("name")
     return render(request, "articles/project_list.html", {"projects": projects})
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    """Staff start projects; whoever starts one is its first manager."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can start projects; ask an administrator to start one and add you.")
+    sources = managed_projects(request.user)
+    form = ProjectCreateForm(request.POST or None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        project = create_project(form.save(commit=False), manager=request.user,
+                                 schema_from=sources.filter(pk=form.cleaned_data["schema_from"]).first())
+        messages.success(request, f"Started “{project.name}”. Add members, then import articles.")
+        return redirect(project)
+    status = 422 if form.errors else 200
+    return render(request, "articles/project_new.html", {"form": form}, status=status)
 
 
 def _project_page_context(request, project, role, upload_form=None):

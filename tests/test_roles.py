@@ -32,6 +32,7 @@ MINIMUM_ROLE = {
     "login": PUBLIC,
     "logout": SIGNED_IN,
     "project-list": SIGNED_IN,
+    "project-create": SIGNED_IN,  # staff only, tested in tests/articles/test_management.py
     "project-detail": ANNOTATOR,
     "project-import": MANAGER,
     "project-guidelines": ANNOTATOR,

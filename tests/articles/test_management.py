@@ -218,3 +218,74 @@ def test_nav_shows_management_pages_to_managers_only(client, manager, reviewer, 
     for name in ("members", "labels", "settings", "assignments"):
         assert f'href="/p/news/{name}/"' not in body
     assert 'href="/p/news/progress/"' in body
+
+
+# ---------------------------------------------------------------- starting a project
+
+
+def test_staff_start_a_project_and_become_its_manager(client, project):
+    staff = make_user("editor", is_staff=True)
+    client.force_login(staff)
+    assert 'id="new-project"' in page(client.get(reverse("project-list")))
+    response = client.post(reverse("project-create"), {"name": "Election claims 2026", "slug": "",
+                                                      "description": "", "annotators_per_article": 2}, follow=True)
+    created = Project.objects.get(slug="election-claims-2026")
+    assert response.redirect_chain[-1][0] == "/p/election-claims-2026/"
+    assert "Started “Election claims 2026”." in page(response)
+    assert created.memberships.get().user == staff and created.memberships.get().role == Role.MANAGER
+    assert sorted(created.labels.values_list("name", flat=True)) == ["Actor", "Claim", "Cue", "Quote"]
+    assert created.annotators_per_article == 2
+
+
+def test_a_new_project_can_copy_the_schema_of_a_managed_one(client, manager, project):
+    from annotator.models import Label
+
+    Label.objects.create(project=project, name="Statistic", key="s", colour="#123456",
+                         attributes=[{"name": "unit", "type": "text"}])
+    manager.is_staff = True
+    manager.save()
+    client.force_login(manager)
+    form = page(client.get(reverse("project-create")))
+    assert f'<option value="{project.pk}">Copy from “Newsroom”</option>' in form
+    client.post(reverse("project-create"), {"name": "Copy", "slug": "copy", "annotators_per_article": 1,
+                                            "schema_from": project.pk})
+    copy = Project.objects.get(slug="copy")
+    assert list(copy.labels.values_list("name", "key", "attributes")) == list(
+        project.labels.values_list("name", "key", "attributes"))
+    assert sorted(copy.relation_types.values_list("name", "source_label__name", "target_label__name")) == sorted(
+        project.relation_types.values_list("name", "source_label__name", "target_label__name"))
+    assert copy.relation_types.filter(source_label__project=project).count() == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": "Newsroom", "slug": "news"}, "The address “news” is taken; choose another."),
+    ({"name": "", "slug": ""}, "This field is required."),
+    ({"name": "Bad", "slug": "no spaces here"}, "Enter a valid “slug”"),
+    ({"name": "Too many", "slug": "many", "annotators_per_article": 50}, "Choose between 1 and 20"),
+])
+def test_starting_a_project_refuses_bad_input(client, project, data, message):
+    staff = make_user("editor", is_staff=True)
+    client.force_login(staff)
+    before = Project.objects.count()
+    response = client.post(reverse("project-create"), {"annotators_per_article": 1} | data)
+    assert response.status_code == 422 and message in page(response)
+    assert Project.objects.count() == before
+
+
+def test_schema_of_a_project_one_does_not_manage_cannot_be_copied(client, annotator, project):
+    staff = make_user("editor", is_staff=True)
+    client.force_login(staff)
+    response = client.post(reverse("project-create"), {"name": "Sneaky", "slug": "sneaky",
+                                                      "annotators_per_article": 1, "schema_from": project.pk})
+    assert response.status_code == 422 and "Select a valid choice." in page(response)
+    assert not Project.objects.filter(slug="sneaky").exists()
+
+
+def test_only_staff_start_projects(client, manager):
+    client.force_login(manager)
+    assert 'id="new-project"' not in page(client.get(reverse("project-list")))
+    response = client.get(reverse("project-create"))
+    assert response.status_code == 403
+    assert "Only staff can start projects" in page(response)
+    assert client.post(reverse("project-create"), {"name": "X", "annotators_per_article": 1}).status_code == 403
+    assert not Project.objects.filter(name="X").exists()
