@@ -3,6 +3,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -33,3 +34,16 @@ def login_locked_out(request, response=None, credentials=None):
         ),
     }
     return render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+class PageCompression(GZipMiddleware):
+    """Gzip pages and fragments for browsers that accept it: the workspace of a long,
+    densely annotated article is close to a megabyte of HTML and a tenth of that
+    compressed.  Django's middleware pads the output against BREACH-style guessing.
+    Streamed downloads are left alone: the exports stream as they are written, and
+    compressing hundreds of megabytes would cost the server more than it saves."""
+
+    def process_response(self, request, response):
+        if response.streaming:
+            return response
+        return super().process_response(request, response)

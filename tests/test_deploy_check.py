@@ -126,3 +126,24 @@ def test_behind_a_tls_proxy_http_is_redirected_and_https_gets_hsts(tmp_path):
     assert plain == "301 https://example.org/"
     assert proxied == "302 /login/?next=/ max-age=31536000; includeSubDomains"
     assert foreign_host == "400"
+
+
+@pytest.mark.django_db
+def test_pages_are_gzipped_for_browsers_that_accept_it_and_exports_are_not(client, annotator, article):
+    import gzip
+
+    from tests.factories import make_set, make_span
+
+    annotation_set = make_set(article, annotator)
+    make_span(annotation_set, "Actor", "Sergei Lavrov")
+    client.force_login(annotator)
+    url = f"/p/{article.project.slug}/a/{article.pk}/"
+    plain = client.get(url)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert b"Sergei Lavrov" in gzip.decompress(packed.content)
+    export = client.get(f"/p/{article.project.slug}/datasets/export/?format=jsonl&sets=all",
+                        HTTP_ACCEPT_ENCODING="gzip")
+    assert export.streaming and "Content-Encoding" not in export
+    assert b"Sergei Lavrov" in b"".join(export.streaming_content)
