@@ -63,7 +63,7 @@ from articles.selectors import has_role, role_in, search_articles
 from articles.text import content_hash, normalise
 
 from .formats import WRITABLE
-from .formats.common import FormatError, check_record, is_int, quote
+from .formats.common import FormatError, check_record, is_int, is_key, quote
 from .models import AnnotationSet, Entity, EntityKind, Event, Label, Relation, RelationType, SetStatus, Span
 from .schema import RATING_SCALE, clean_attribute_values
 from .services import ServiceError
@@ -80,7 +80,7 @@ ARTICLE_STATUSES = {
 ARTICLE_FIELDS = {"source": 200, "url": 1000, "published": None, "author": 200, "language": 16}
 NEW_LABEL_COLOURS = ["#f28e2b", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#17becf",
                      "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#2ca02c", "#d62728", "#9467bd"]
-WIKIDATA_ID = re.compile(r"(Q[0-9]+)?")
+WIKIDATA_ID = re.compile(r"(Q[0-9]{1,19})?")  # Entity.wikidata_id holds 20 characters
 # What formats.jsonl writes (common.dump_json), without the check for self-containing
 # objects, which records built from rows cannot be. See _jsonl_line for the fast way.
 _JSONL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -176,14 +176,30 @@ def _unstorable_at(text: str) -> int | None:
     return found if found >= 0 else None
 
 
+def _scalars(value: Any) -> Iterator[Any]:
+    """Every value in ``value`` that is not a list or an object (keys included), in no
+    particular order. Walks without recursing: a file may nest lists as deep as the JSON
+    parser goes."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        else:
+            yield value
+
+
 def _unstorable(value: Any) -> bool:
-    if isinstance(value, str):
-        return _unstorable_at(value) is not None
-    if isinstance(value, dict):
-        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
-    return False
+    return any(isinstance(item, str) and _unstorable_at(item) is not None for item in _scalars(value))
+
+
+def _not_finite(value: Any) -> bool:
+    """Whether ``value`` holds NaN or an infinity, which Python's json reads and writes but
+    JSON columns refuse."""
+    return any(isinstance(item, float) and not math.isfinite(item) for item in _scalars(value))
 
 
 UNSTORABLE = "contains a character that cannot be stored (NUL, or half of a UTF-16 surrogate pair); remove it"
@@ -301,6 +317,8 @@ class _Importer:
             error(f"id {external_id!r} is used again (first at {self.seen_ids[external_id]})")
         self.seen_ids.setdefault(external_id, location)
         fields, meta = self._fields(record.get("meta") or {}, error)
+        if _not_finite(meta):
+            error("meta holds NaN or Infinity, which JSON cannot store; write it as a text")
         entity_names = self._entities(record.get("entities") or [], error)
         sets = []
         if not problems:
@@ -385,6 +403,8 @@ class _Importer:
         """File entity id -> name in the knowledge base; records each entity to create or merge."""
         names = {}
         for entity in entities:
+            if not is_key(entity.get("id")):
+                continue  # check_record reports it
             raw_name, kind, aliases, wikidata = (entity.get("name"), entity.get("kind"), entity.get("aliases"),
                                                  entity.get("wikidata"))
             # The same entity comes back in many records: once one has been taken in, another

@@ -71,11 +71,15 @@ MAX_BYTES = 200 * 1024 * 1024
 # Every character str.splitlines() breaks on: none may appear inside an .ann line.
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _WHITESPACE = re.compile(r"\s")
+# Whole numbers are ASCII digits (str.isdigit() also takes "²", which int() refuses); _NUMBER has
+# no more of them than int() converts under the lowest limit Python can be set to (640).
+_DIGITS = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[0-9]{1,640}")
 _UNSAFE_STEM = re.compile(r"[^A-Za-z0-9._-]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, zlib.error,
-                EOFError, OSError)
+                EOFError, OSError, ValueError)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -107,6 +111,13 @@ def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterat
     except (zipfile.BadZipFile, OSError):
         yield "zip", FormatError("zip", "not a zip file")
         return
+    except UnicodeDecodeError as exc:  # a name flagged as UTF-8 that is not
+        message = f"a file name in the zip is not UTF-8 (byte {exc.object[exc.start]:#04x}); zip it again"
+        yield "zip", FormatError("zip", message)
+        return
+    except (NotImplementedError, ValueError) as exc:  # a format zipfile does not read; offsets out of the file
+        yield "zip", FormatError("zip", f"this zip file cannot be read ({exc}); zip it again")
+        return
     with archive:
         yield from _read_archive(archive, max_bytes, annotator)
 
@@ -126,7 +137,8 @@ def _read_archive(archive: zipfile.ZipFile, max_bytes: int,
             yield name, FormatError(name, "unsafe path in zip (absolute, or with a '..' component)")
             continue
         path = PurePosixPath(name.replace("\\", "/"))
-        if path.parts[0] == "__MACOSX" or path.name.startswith("._") or path.suffix not in (".txt", ".ann"):
+        ignored = not path.parts or path.parts[0] == "__MACOSX" or path.name.startswith("._")  # no name: "."
+        if ignored or path.suffix not in (".txt", ".ann"):
             continue
         document = documents.setdefault(path.stem, {})
         if path.suffix in document:
@@ -221,8 +233,11 @@ def _parse_ann(content: str, ann_name: str, txt_name: str, text: str, shift: int
                 error(f"{ann_id} is a discontinuous span ({offsets.strip()}); Factmark spans are continuous, "
                       "split it into separate spans")
                 continue
-            if len(head) != 3 or not (head[1].isdigit() and head[2].isdigit()):
+            if len(head) != 3 or not (_DIGITS.fullmatch(head[1]) and _DIGITS.fullmatch(head[2])):
                 error(f"{ann_id}: offsets must be two whole numbers, found {quote(offsets.strip())}")
+                continue
+            if not (_NUMBER.fullmatch(head[1]) and _NUMBER.fullmatch(head[2])):
+                error(f"{ann_id}: offsets {quote(offsets.strip())} are far beyond the end of {txt_name}")
                 continue
             start, end = int(head[1]) - shift, int(head[2]) - shift
             if shift:
@@ -273,7 +288,7 @@ def _parse_ann(content: str, ann_name: str, txt_name: str, text: str, shift: int
     taken: set[int] = set()
     for ann_id, span in pending_ids:
         number = ann_id[1:]
-        if number.isdigit() and int(number) not in taken:
+        if _NUMBER.fullmatch(number) and int(number) not in taken:
             span["id"] = int(number)
             taken.add(span["id"])
     next_id = max(taken, default=0) + 1
@@ -323,7 +338,7 @@ def _entities(references: dict[int, list[tuple[str, str, str]]], spans: dict[int
     """Build the entity list from N lines and point each span at its entity."""
     grouped: dict[tuple, dict] = {}
     for span_id, refs in references.items():
-        factmark = next((key for db, key, _ in refs if db.casefold() == "factmark" and key.isdigit()), None)
+        factmark = next((key for db, key, _ in refs if db.casefold() == "factmark" and _NUMBER.fullmatch(key)), None)
         wikidata = next((key for db, key, _ in refs if db.casefold() == "wikidata"), "")
         if factmark is not None:
             group = ("factmark", int(factmark))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -312,6 +313,15 @@ def decode_utf8(data: bytes, location: str) -> str:
                                     f"{exc.start}); save the file as UTF-8") from None
 
 
+def too_big_to_parse(exc: ValueError | RecursionError) -> str:
+    """Why :func:`json.loads` gave up on text that is not necessarily invalid JSON: lists or
+    objects nested deeper than the interpreter's stack, or an integer with more digits than
+    Python converts (its ``ValueError`` that is not a ``JSONDecodeError``)."""
+    if isinstance(exc, RecursionError):
+        return "lists or objects nested too deeply to read"
+    return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+
+
 def iter_json_lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
     """Yield ``("line N", parsed object | FormatError)`` for each non-blank line of a JSONL stream.
 
@@ -334,6 +344,9 @@ def iter_json_lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             yield location, FormatError(location, f"not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield location, FormatError(location, too_big_to_parse(exc))
             continue
         if not isinstance(data, dict):
             yield location, FormatError(location, f"expected a JSON object, found {type(data).__name__}")

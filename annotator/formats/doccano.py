@@ -106,8 +106,8 @@ def _record(data: dict, location: str, annotator: str | None, offsets: str,
         if not isinstance(raw_entities, list):
             error("\"entities\" must be a list")
             raw_entities = []
-        used = {item.get("id") for item in raw_entities if isinstance(item, dict)}
-        next_id = max((i for i in used if is_int(i)), default=0) + 1
+        next_id = max((item["id"] for item in raw_entities if isinstance(item, dict) and is_int(item.get("id"))),
+                      default=0) + 1
         for number, item in enumerate(raw_entities, 1):
             if not isinstance(item, dict):
                 error(f"entity {number} must be an object")

@@ -13,7 +13,9 @@ The file is a JSON array of tasks::
 Rules chosen here:
 
 - Each annotation becomes an annotation set; cancelled annotations (``was_cancelled``)
-  are skipped. ``ground_truth`` maps to ``gold``.
+  are skipped. ``ground_truth`` maps to ``gold``. Both flags must be booleans (or absent),
+  and ``completed_by`` a user id or an object with a ``username`` or ``email``; other
+  values are reported, not guessed at.
 - The annotator is ``completed_by["username"]`` or ``["email"]`` when ``completed_by``
   is an object, else the e-mail in ``created_username`` (``"a@b.org, 1"``), else the
   user id as a string.
@@ -27,7 +29,8 @@ Rules chosen here:
   becomes a string); a region's ``meta.text`` (or a per-region textarea named ``note``)
   becomes the note. Results not tied to a region (document-level choices) are ignored.
 - Relations: ``labels`` give the type (one relation per label, a relation without a
-  label is an error), ``direction "left"`` swaps the ends, ``"bi"`` is read as ``"right"``.
+  label or with a label that is not a text is an error), ``direction "left"`` swaps the
+  ends, ``"bi"`` is read as ``"right"``.
 - ``start``/``end`` are code points; ``offsets="utf16"`` converts from/to UTF-16 units,
   which older Label Studio frontends produced for text with emoji. The region's own
   ``text`` is kept as the span text, so drifted offsets show up in ``check_record``.
@@ -54,11 +57,15 @@ from .common import (
     check_offset_units,
     decode_utf8,
     dump_json,
+    is_int,
+    is_key,
     make_record,
     make_relation,
     make_set,
     make_span,
+    quote,
     read_offset,
+    too_big_to_parse,
 )
 
 CONTENT_TYPE = "application/json"
@@ -84,6 +91,9 @@ def read(stream: BinaryIO, *, text_key: str = "text",
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         yield "file", FormatError("file", message)
+        return
+    except (ValueError, RecursionError) as exc:
+        yield "file", FormatError("file", too_big_to_parse(exc))
         return
     if isinstance(tasks, dict):
         tasks = [tasks]
@@ -113,6 +123,24 @@ def _annotator(annotation: dict) -> str | None:
     if completed_by is not None and not isinstance(completed_by, dict):
         return str(completed_by)
     return None
+
+
+def _sound_annotation(item: dict, where: str, error) -> bool:
+    """Whether the flags and the user of an annotation (or prediction) have the types Label
+    Studio writes; each one that does not is reported."""
+    sound = True
+    for key in ("was_cancelled", "ground_truth"):
+        if not isinstance(item.get(key), bool | None):
+            error(f"{where}: {key} must be true or false, found {quote(item.get(key))}")
+            sound = False
+    completed_by = item.get("completed_by")
+    names = [completed_by.get("username"), completed_by.get("email")] if isinstance(completed_by, dict) \
+        else [completed_by]
+    if not all(name is None or isinstance(name, str) or is_int(name) for name in names):
+        error(f"{where}: completed_by must be a user id or an object with a username or an email, "
+              f"found {quote(completed_by)}")
+        sound = False
+    return sound
 
 
 def _record(task: Any, number: int, location: str, text_key: str, offsets: str,
@@ -153,6 +181,8 @@ def _record(task: Any, number: int, location: str, text_key: str, offsets: str,
             where = f"{kind} {index}"
             if not isinstance(item, dict):
                 error(f"{where} must be an object")
+                continue
+            if not _sound_annotation(item, where, error):
                 continue
             if item.get("was_cancelled"):
                 continue
@@ -232,6 +262,10 @@ def _results(results: Any, text: str, converter: Utf16Offsets | None, span_ids: 
                 error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r} has no label; "
                       "Factmark relations are typed")
                 continue
+            if not all(isinstance(label, str) for label in labels):
+                error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r}: labels must be texts, "
+                      f"found {quote(labels)}")
+                continue
             if len(ends) != 2:
                 continue
             source, target = ends if item.get("direction") != "left" else ends[::-1]
@@ -240,6 +274,10 @@ def _results(results: Any, text: str, converter: Utf16Offsets | None, span_ids: 
         region_spans = regions.get(str(item.get("id")))
         value = item.get("value")
         if not region_spans or not isinstance(value, dict) or not isinstance(item.get("from_name"), str):
+            continue
+        if not is_key(kind):
+            error(f"region {item.get('id')!r}: the type of its {item['from_name']!r} result must be a text, "
+                  f"found {quote(kind)}")
             continue
         attribute = value.get("text" if kind == "textarea" else kind)
         if kind == "textarea" and item["from_name"] == NOTE:

@@ -135,6 +135,55 @@ def test_lists_and_objects_where_ids_or_values_belong_are_reported_not_crashed_o
     assert (Article.objects.count(), Span.objects.count(), Label.objects.count()) == before
 
 
+def test_entity_ids_that_are_lists_or_objects_are_reported_not_crashed_on(project):
+    record = simple_record("list-entity-id", spans=[span("Sergei Lavrov", "Actor", id=1)])
+    record["entities"] = [make_entity(id=[5], name="Sergei Lavrov"), make_entity(id={"n": 6}, name="Kim In Chol")]
+    before = (Article.objects.count(), Entity.objects.count())
+    with pytest.raises(ImportRefused) as refused:
+        run_import(project, lines(record))
+    assert refused.value.errors == [
+        "corpus.jsonl, line 1: entity '[5]': id must be a number or a text, not a list or an object",
+        "corpus.jsonl, line 1: entity '{'n': 6}': id must be a number or a text, not a list or an object",
+    ]
+    assert (Article.objects.count(), Entity.objects.count()) == before
+
+
+def test_meta_nested_hundreds_of_levels_deep_is_checked_without_recursing(project):
+    deep = json.loads("[" * 600 + '"ok"' + "]" * 600)
+    unstorable = json.loads("[" * 600 + '"\\u0000"' + "]" * 600)
+    with pytest.raises(ImportRefused) as refused:
+        run_import(project, lines(simple_record("nul", meta={"x": unstorable})))
+    assert refused.value.errors == [
+        "corpus.jsonl, line 1: meta contains a character that cannot be stored (NUL, or half of a UTF-16 "
+        "surrogate pair); remove it"]
+    assert not Article.objects.filter(project=project).exists()
+
+    run_import(project, lines(simple_record("deep", meta={"x": deep})))
+    assert Article.objects.get(project=project, external_id="deep").meta == {"x": deep}
+
+
+def test_nan_and_infinity_in_meta_are_reported_not_left_to_the_database(project):
+    data = (b'{"id": "nan", "text": "Seoul hopes.", "meta": {"score": NaN}}\n'
+            b'{"id": "inf", "text": "Moscow hopes.", "meta": {"scores": [1, 1e400]}}\n')
+    with pytest.raises(ImportRefused) as refused:
+        run_import(project, data)
+    assert refused.value.errors == [
+        "corpus.jsonl, line 1: meta holds NaN or Infinity, which JSON cannot store; write it as a text",
+        "corpus.jsonl, line 2: meta holds NaN or Infinity, which JSON cannot store; write it as a text",
+    ]
+    assert not Article.objects.filter(project=project).exists()
+
+
+def test_a_wikidata_id_longer_than_the_column_is_reported_not_left_to_the_database(project):
+    record = simple_record("long-q", spans=[span("Sergei Lavrov", "Actor", id=1, entity=1)])
+    record["entities"] = [make_entity(id=1, name="Sergei Lavrov", wikidata="Q" + "1" * 20)]
+    with pytest.raises(ImportRefused) as refused:
+        run_import(project, lines(record))
+    assert refused.value.errors == [
+        "corpus.jsonl, line 1: entity 1: 'Q11111111111111111111' is not a Wikidata id (like Q42)"]
+    assert not Entity.objects.filter(project=project).exists()
+
+
 def test_labels_and_relation_types_outside_the_schema_are_refused_with_a_list(project):
     record = simple_record(spans=[span("Seoul", "Place", id=1), span("United States", "Place", id=2),
                                   span("criticized", "Stance", id=3), span("Kim In Chol", "Actor", id=4)],

@@ -241,3 +241,42 @@ def test_reads_from_a_stream_that_cannot_seek():
 
     items = list(brat.read(Pipe(make_zip({"doc1.txt": TEXT, "doc1.ann": ANN}))))
     assert outcome(items) == [("doc1", "record")]
+
+
+def test_entries_with_no_name_are_ignored():
+    assert outcome(read_all(make_zip({".": "x", "doc1.txt": TEXT}))) == [("doc1", "record")]
+
+
+def test_numbers_int_cannot_read_are_reported_not_crashed_on():
+    ann = ("T1\tActor ² 13\tSergei Lavrov\n"  # "²".isdigit(), but int("²") fails
+           f"T2\tCue 14 {'9' * 5000}\tsaid\n")
+    assert outcome(read_all(make_zip({"doc1.txt": TEXT, "doc1.ann": ann}))) == [
+        ("doc1.ann line 1", "doc1.ann line 1: T1: offsets must be two whole numbers, found '² 13'"),
+        ("doc1.ann line 2", "doc1.ann line 2: T2: offsets '14 99999999999999999999999999999999999999999999999999"
+                            "999999…' are far beyond the end of doc1.txt"),
+    ]
+
+
+def test_ids_that_are_not_ascii_numbers_are_renumbered():
+    ann = "T²\tActor 0 13\tSergei Lavrov\nN1\tReference T² Factmark:²\tSergei Lavrov\n"
+    ((location, record),) = read_all(make_zip({"doc1.txt": TEXT, "doc1.ann": ann}))
+    (span,) = record["annotations"][0]["spans"]
+    assert (span["id"], span["entity"]) == (1, 1)
+    assert [(entity["id"], entity["name"]) for entity in record["entities"]] == [(1, "Sergei Lavrov")]
+    assert check_record(record, location) == []
+
+
+def test_zip_headers_zipfile_cannot_read_are_reported_not_crashed_on():
+    plain = make_zip({"doc1.txt": TEXT})
+    version = bytearray(plain)  # the central directory asks for a zip version zipfile lacks
+    version[version.find(b"PK\x01\x02") + 6] = 0xFF
+    offset = bytearray(plain)  # the central directory says it starts 1000 bytes further than it does
+    end = offset.rfind(b"PK\x05\x06")
+    offset[end + 16:end + 20] = (int.from_bytes(offset[end + 16:end + 20], "little") + 1000).to_bytes(4, "little")
+    name = make_zip({"docé.txt": TEXT}).replace("docé".encode(), b"doc\xff\xff")  # flagged UTF-8, is not
+
+    assert outcome(read_all(bytes(version))) == [
+        ("zip", "zip: this zip file cannot be read (zip file version 25.5); zip it again")]
+    assert outcome(read_all(bytes(offset))) == [
+        ("doc1.txt", "doc1.txt: cannot be read from the zip: negative seek value -1000")]
+    assert outcome(read_all(name)) == [("zip", "zip: a file name in the zip is not UTF-8 (byte 0xff); zip it again")]

@@ -4,6 +4,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from annotator import formats
 from annotator.formats import doccano
 from annotator.formats.common import FormatError, check_record
 
@@ -158,3 +159,30 @@ def test_random_texts_survive_utf16_offsets_too(record):
 
 def test_module_constants():
     assert (doccano.CONTENT_TYPE, doccano.EXTENSION) == ("application/x-ndjson", "jsonl")
+
+
+def test_entity_ids_that_are_lists_or_objects_are_reported_not_crashed_on():
+    line = json.dumps({"text": "Sergei Lavrov met Jong Ui Young.", "entities": [
+        {"id": [1], "label": "Actor", "start_offset": 0, "end_offset": 13},
+        {"id": {"n": 2}, "label": "Actor", "start_offset": 18, "end_offset": 31},
+    ], "relations": [{"id": 1, "from_id": [1], "to_id": {"n": 2}, "type": "about"}]})
+    records, errors = formats.read_all("doccano", io.BytesIO(line.encode("utf-8")))
+    assert records == []
+    assert [str(error) for error in errors] == [
+        "line 1: span [1]: id must be an integer",
+        "line 1: span {'n': 2}: id must be an integer",
+        "line 1: relation about [1]→{'n': 2}: source must be a span id, not a list or an object",
+        "line 1: relation about [1]→{'n': 2}: target must be a span id, not a list or an object",
+    ]
+
+
+def test_numbers_and_nesting_the_json_parser_gives_up_on_are_reported_by_line():
+    data = (b'{"text": "abc", "label": [[0, ' + b"9" * 5000 + b', "Actor"]]}\n'
+            + b'{"text": "abc", "meta": ' + b"[" * 5000 + b"]" * 5000 + b"}\n"
+            + b'{"text": "fine"}\n')
+    items = read_all(data)
+    assert [(location, str(item) if isinstance(item, FormatError) else "record") for location, item in items] == [
+        ("line 1", "line 1: a number has more than 4,300 digits"),
+        ("line 2", "line 2: lists or objects nested too deeply to read"),
+        ("line 3", "record"),
+    ]

@@ -148,3 +148,15 @@ def test_write_streams_one_line_per_record():
 
 def test_module_constants():
     assert (jsonl.CONTENT_TYPE, jsonl.EXTENSION) == ("application/x-ndjson", "jsonl")
+
+
+def test_numbers_and_nesting_the_json_parser_gives_up_on_are_reported_by_line():
+    data = (b'{"id": "a", "text": "abc", "meta": {"n": ' + b"9" * 5000 + b"}}\n"
+            + b'{"id": "b", "text": "abc", "meta": {"x": ' + b"[" * 5000 + b"]" * 5000 + b"}}\n"
+            + b'{"id": "c", "text": "fine"}\n')
+    items = read_all(data)
+    assert [(location, str(item) if isinstance(item, FormatError) else item["id"]) for location, item in items] == [
+        ("line 1", "line 1: a number has more than 4,300 digits"),
+        ("line 2", "line 2: lists or objects nested too deeply to read"),
+        ("line 3", "c"),
+    ]

@@ -231,3 +231,36 @@ def test_write_streams_tasks():
 
 def test_module_constants():
     assert (labelstudio.CONTENT_TYPE, labelstudio.EXTENSION) == ("application/json", "json")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"[" + b"9" * 5000 + b"]", "file: a number has more than 4,300 digits"),
+    (b"[" * 5000 + b"]" * 5000, "file: lists or objects nested too deeply to read"),
+])
+def test_numbers_and_nesting_the_json_parser_gives_up_on_give_one_error(data, message):
+    ((location, error),) = read_all(data)
+    assert (location, str(error)) == ("file", message)
+
+
+def test_wrong_types_in_annotations_results_and_relations_are_reported_not_crashed_on():
+    result = [
+        region("q1", 0, 26, "Quote"),
+        region("a1", 32, 45, "Actor"),
+        {"id": "q1", "type": ["choices"], "from_name": "type", "to_name": "text", "value": {"choices": ["direct"]}},
+        {"from_id": "q1", "to_id": "a1", "type": "relation", "labels": [{"name": "said_by"}]},
+    ]
+    task = {"data": {"text": TEXT}, "annotations": [
+        {"completed_by": [1], "ground_truth": "false", "was_cancelled": 0, "result": []},
+        {"completed_by": {"username": {"name": "annotator1"}}, "result": []},
+        {"completed_by": 1, "result": result},
+    ]}
+    assert [str(error) for _, error in read_all([task])] == [
+        "task 1: annotation 1: was_cancelled must be true or false, found '0'",
+        "task 1: annotation 1: ground_truth must be true or false, found 'false'",
+        "task 1: annotation 1: completed_by must be a user id or an object with a username or an email, "
+        "found '[1]'",
+        "task 1: annotation 2: completed_by must be a user id or an object with a username or an email, "
+        "found '{'username': {'name': 'annotator1'}}'",
+        "task 1: annotation 3: region 'q1': the type of its 'type' result must be a text, found '['choices']'",
+        "task 1: annotation 3: relation 'q1'→'a1': labels must be texts, found '[{'name': 'said_by'}]'",
+    ]
