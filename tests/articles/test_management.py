@@ -289,3 +289,23 @@ def test_only_staff_start_projects(client, manager):
     assert "Only staff can start projects" in page(response)
     assert client.post(reverse("project-create"), {"name": "X", "annotators_per_article": 1}).status_code == 403
     assert not Project.objects.filter(name="X").exists()
+
+
+def test_members_page_costs_the_same_queries_however_many_members_and_sets(client, manager, project, article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    url = reverse("project-members", args=["news"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(15):
+        user = make_user(f"extra{i}")
+        Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
+        make_set(make_article(project, f"Text {i}."), user, status=SetStatus.SUBMITTED)
+    assert queries() == few
