@@ -77,6 +77,8 @@ def run(stdout, *, spans=2000, creates=50, renders=10, **options):
         assert response.status_code == 200
         render_queries = counter.count
     page_bytes = len(response.content)
+    sent = client.get(url, HTTP_ACCEPT_ENCODING="gzip")  # what a browser receives
+    sent_bytes = len(sent.content)
 
     rng = random.Random(3)
     text = article.text
@@ -100,7 +102,8 @@ def run(stdout, *, spans=2000, creates=50, renders=10, **options):
     total = annotation_set.spans.count()
     stdout.write(f"workspace ({machine()}): article of {len(text):,} characters, {total:,} spans")
     stdout.write(f"  workspace render: median {median_ms(render_times):.0f} ms, "
-                 f"best {min(render_times) * 1000:.0f} ms, {render_queries} SQL queries, {page_bytes:,} bytes")
+                 f"best {min(render_times) * 1000:.0f} ms, {render_queries} SQL queries, {page_bytes:,} bytes "
+                 f"({sent_bytes:,} gzipped, as browsers receive it)")
     stdout.write(f"  span create: median {median_ms(create_times):.1f} ms, p90 "
                  f"{sorted(create_times)[int(len(create_times) * 0.9)] * 1000:.1f} ms, {create_queries} SQL queries")
     stdout.write(f"  span create response: median {statistics.median(sizes):,.0f} bytes, max {max(sizes):,} bytes")
