@@ -491,6 +491,9 @@ def _set_status_change(request, set_id, change, done_message):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done_message)
+        if request.POST.get("then") == "next":  # "Submit & next", as the queue would hand it out
+            article = annotation_set.article
+            return redirect(f"{reverse('next-article', args=[article.project.slug])}?after={article.pk}")
     return _back_to(request, annotation_set)
 
 

@@ -389,3 +389,17 @@ def test_relation_targets_of_someone_elses_span_are_not_found(client, annotator,
     client.force_login(annotator)
     response = client.get(reverse("relation-targets", args=[theirs.pk]), {"type": said_by.pk}, **HX)
     assert response.status_code == 404
+
+
+def test_submit_and_next_submits_then_opens_the_next_article(client, annotator, project, article):
+    mine = make_set(article, annotator)
+    waiting = make_article(project, "Another text to annotate.", title="Waiting")
+    client.force_login(annotator)
+    body = client.get(workspace_url(article)).content.decode()
+    assert 'id="submit-next"' in body
+    response = client.post(reverse("set-submit", args=[mine.pk]), {"then": "next"}, follow=True)
+    mine.refresh_from_db()
+    assert mine.status == SetStatus.SUBMITTED
+    assert response.redirect_chain[-1][0] == workspace_url(waiting)
+    assert "Submitted. Thank you!" in response.content.decode()
+    assert AnnotationSet.objects.filter(article=waiting, user=annotator).exists()
