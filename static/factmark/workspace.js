@@ -234,6 +234,12 @@
   document.addEventListener("keydown", function (e) {
     const t = e.target;
     const typing = t.closest && t.closest("input, textarea, select, [contenteditable]");
+    // Ctrl+Enter (Cmd+Enter on a Mac): submit this article and open the next one.
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.altKey && !typing) {
+      const submitNext = document.getElementById("submit-next");
+      if (submitNext) { e.preventDefault(); submitNext.click(); }
+      return;
+    }
     if (typing || e.ctrlKey || e.metaKey || e.altKey) {
       if (e.key === "Escape" && typing) t.blur();
       return;

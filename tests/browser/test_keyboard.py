@@ -364,3 +364,18 @@ def test_a_span_deleted_in_another_tab_says_so_when_clicked(page, open_article, 
     assert "404" in message.inner_text() and "Reload the page" in message.inner_text()
     assert page.locator("#panel .panel-inner").count() == 0
 
+
+
+def test_ctrl_enter_submits_and_opens_the_next_article(page, open_article, annotator, article):
+    from annotator.models import AnnotationSet, SetStatus
+
+    following = make_article(article.project, "A second article about talks in Seoul.", title="Seoul talks")
+    open_article(page, annotator, article)
+    select_text(page, "Sergei Lavrov")
+    page.keyboard.press("a")
+    page.locator("#panel .chip", has_text="Actor").wait_for()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(f"**/a/{following.pk}/")
+    assert "Submitted. Thank you!" in page.inner_text("#messages")
+    assert AnnotationSet.objects.get(article=article, user=annotator).status == SetStatus.SUBMITTED
