@@ -32,6 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from articles.models import Article
 
@@ -575,3 +577,30 @@ def sent_back_note(annotation_set: AnnotationSet) -> Event | None:
     if latest and latest.action == Event.Action.REOPEN and latest.data.get("by") == SENT_BACK:
         return latest
     return None
+
+
+def waiting_for_review(project):
+    """The project's articles that wait for a reviewer: at least k annotators'
+    sets submitted (k = annotators per article) and no finished gold set."""
+    submitted = (
+        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False, status=SetStatus.SUBMITTED)
+        .order_by().values("article").annotate(n=Count("pk")).values("n")
+    )
+    done = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True, status=SetStatus.DONE)
+    return (
+        project.articles.annotate(n_submitted=Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0)))
+        .filter(n_submitted__gte=project.annotators_per_article)
+        .exclude(Exists(done))
+        .order_by("pk")
+    )
+
+
+def next_to_review(project, *, after: int | None = None) -> Article | None:
+    """The next article waiting for review after ``after`` (by id), wrapping around."""
+    waiting = waiting_for_review(project).only("pk", "project_id")
+    if after is not None:
+        following = waiting.filter(pk__gt=after).first()
+        if following is not None:
+            return following
+        return waiting.exclude(pk=after).first()
+    return waiting.first()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("p/<slug:slug>/a/<int:article_id>/", workspace.workspace, name="workspace"),
     path("p/<slug:slug>/next/", workspace.next_article, name="next-article"),
+    path("p/<slug:slug>/review/next/", review_views.review_next, name="review-next"),
     path("p/<slug:slug>/review/<int:article_id>/", review_views.review, name="review"),
     path("p/<slug:slug>/review/<int:article_id>/accept/", review_views.review_accept, name="review-accept"),
     path("p/<slug:slug>/review/<int:article_id>/decide/", review_views.review_decide, name="review-decide"),

@@ -57,6 +57,7 @@ MINIMUM_ROLE = {
     "label-css": ANNOTATOR,
     # Review into gold
     "review": REVIEWER,
+    "review-next": REVIEWER,
     "review-accept": REVIEWER,
     "review-decide": REVIEWER,
     "review-gold": REVIEWER,

@@ -184,3 +184,15 @@ def review_send_back(request, slug, article_id, set_id):
         return _refused(request, project, role, article, error)
     name = sent.user.get_username()
     return _answer(request, project, role, article, f"Sent back to {name}: the article is open for them again.")
+
+
+@require_GET
+def review_next(request, slug):
+    """The next article that waits for review (k sets submitted, gold not done)."""
+    project, _ = project_for(request.user, slug, needed=Role.REVIEWER)
+    article = reviewing.next_to_review(project, after=_int(request.GET.get("after")))
+    if article is None:
+        messages.success(request, "Nothing waits for review: every article with all its annotators' work "
+                                  "submitted has its gold set done.")
+        return redirect(project)
+    return redirect("review", project.slug, article.pk)

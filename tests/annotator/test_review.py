@@ -367,3 +367,34 @@ def test_sending_back_refuses_what_cannot_be_sent_back(rv, project, article, set
     assert statuses[b.pk] == SetStatus.IN_PROGRESS and statuses[elsewhere.pk] == SetStatus.SUBMITTED
     assert statuses[gold.pk] == SetStatus.IN_REVIEW
     assert not Event.objects.filter(action=Event.Action.REOPEN).exists()
+
+
+# ---------------------------------------------------------------- the review queue
+
+
+def test_next_to_review_goes_through_articles_whose_work_is_all_submitted(rv, project, annotator, other_annotator):
+    from tests.factories import make_article
+
+    project.annotators_per_article = 2
+    project.save()
+    ready = [make_article(project, f"Ready text {i}.") for i in range(2)]
+    half = make_article(project, "Only one submitted.")
+    finished = make_article(project, "Gold is done.")
+    for article in [*ready, finished]:
+        make_set(article, annotator, status=SetStatus.SUBMITTED)
+        make_set(article, other_annotator, status=SetStatus.SUBMITTED)
+    make_set(half, annotator, status=SetStatus.SUBMITTED)
+    make_set(half, other_annotator, status=SetStatus.IN_PROGRESS)
+    make_set(finished, None, status=SetStatus.DONE)
+    next_url = reverse("review-next", args=[project.slug])
+
+    assert rv.get(next_url)["Location"] == url(ready[0])
+    assert rv.get(next_url, {"after": ready[0].pk})["Location"] == url(ready[1])
+    assert rv.get(next_url, {"after": ready[1].pk})["Location"] == url(ready[0])  # wraps around
+    # Gold in review still waits; once done, it leaves the queue.
+    make_set(ready[0], None, status=SetStatus.DONE)
+    make_set(ready[1], None, status=SetStatus.DONE)
+    response = rv.get(next_url, follow=True)
+    assert response.redirect_chain[-1][0] == f"/p/{project.slug}/"
+    assert "Nothing waits for review" in response.content.decode()
+    assert 'id="review-next"' in response.content.decode()
