@@ -1,7 +1,8 @@
 """Reads scoped to what a user may see.  Permission checks live here, in the
 querysets views start from, never in templates."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from .models import ROLE_RANK, Article, Membership, Project, Role
 
@@ -10,6 +11,30 @@ def projects_for(user) -> QuerySet[Project]:
     if user.is_superuser:
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated count of ``queryset`` rows per project (``OuterRef("pk")``)."""
+    counted = queryset.order_by().values("project_ref").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def project_summaries(projects: QuerySet[Project], user) -> QuerySet[Project]:
+    """``projects`` with, for the project list: ``n_articles``, the user's ``role``,
+    and the user's own sets there, ``n_mine`` and ``n_mine_submitted``; one query."""
+    from annotator.models import AnnotationSet
+
+    mine = AnnotationSet.objects.filter(article__project=OuterRef("pk"), user=user, is_gold=False).annotate(
+        project_ref=F("article__project")
+    )
+    articles = Article.objects.filter(project=OuterRef("pk")).annotate(project_ref=F("project"))
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    return projects.annotate(
+        n_articles=_count(articles),
+        n_mine=_count(mine),
+        n_mine_submitted=_count(mine.filter(status="submitted")),
+        my_role=Subquery(role),
+    )
 
 
 def role_in(user, project) -> str | None:

@@ -14,14 +14,14 @@ from .importing import ImportRefused, Source, import_texts
 from .members import MemberError, add_member, change_role, create_project, managed_projects, remove_member
 from .models import Membership, Role
 from .permissions import project_for
-from .selectors import articles_for, has_role, projects_for, role_in, search_articles
+from .selectors import articles_for, has_role, project_summaries, projects_for, role_in, search_articles
 
 ARTICLES_PER_PAGE = 50
 
 
 @require_GET
 def project_list(request):
-    projects = projects_for(request.user).order_by("name")
+    projects = project_summaries(projects_for(request.user), request.user).order_by("name")
     return render(request, "articles/project_list.html", {"projects": projects})
 
 

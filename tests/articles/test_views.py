@@ -184,3 +184,26 @@ def test_the_list_shows_my_status_to_annotators_and_gold_status_to_reviewers(cli
     body = client.get(reverse("project-detail", args=["news"])).content.decode()
     rows = {title: row for row in body.split("<tr>")[2:] for title in ("Done one", "Going one") if title in row}
     assert ">In review</span>" in rows["Done one"] and "not started" in rows["Going one"]
+
+
+def test_project_list_shows_each_projects_size_my_role_and_my_work(client, annotator, project):
+    from annotator.models import SetStatus
+
+    for i in range(3):
+        article = make_article(project, f"Text {i}.")
+        if i < 2:
+            make_set(article, annotator, status=SetStatus.SUBMITTED if i == 0 else SetStatus.IN_PROGRESS)
+    client.force_login(annotator)
+    body = client.get(reverse("project-list")).content.decode()
+    assert '<span class="role-badge">annotator</span>' in body
+    assert "3 articles · you hold 2, 1 submitted" in body
+
+
+def test_project_list_query_count_does_not_grow_with_projects(client, annotator, project):
+    client.force_login(annotator)
+    url = reverse("project-list")
+    one = _queries_for_list(client, url)
+    for i in range(10):
+        other = make_project(slug=f"p{i}", members=[(annotator, Role.ANNOTATOR)])
+        make_set(make_article(other, f"Text {i}."), annotator)
+    assert _queries_for_list(client, url) == one
