@@ -160,18 +160,20 @@ AGREEMENT_CACHE_SECONDS = 15 * 60
 
 
 def agreement_state(project) -> str:
-    """A fingerprint of everything the agreement report reads, in three small queries.
+    """A fingerprint of everything the agreement report reads, in four small queries.
 
-    Every change to spans, relations and sets writes an event (the event log),
-    submitting or reopening touches the set, and the label schema is read
-    directly; a new fingerprint therefore means the report may have changed.
-    Edits that bypass the event log (Django admin on spans) show up at the
-    latest when the cached report expires.
+    Every change through the app writes an event (the event log), submitting or
+    reopening touches the set, a span's count or latest change moves with any edit,
+    Django admin's included, and the label schema is read directly; a new fingerprint
+    therefore means the report may have changed.
     """
     last_event = Event.objects.filter(project=project).aggregate(last=Max("id"))["last"]
     sets = AnnotationSet.objects.filter(article__project=project).aggregate(n=Count("id"), changed=Max("updated_at"))
+    spans = Span.objects.filter(annotation_set__article__project=project).aggregate(
+        n=Count("id"), changed=Max("updated_at")
+    )
     labels = list(project.labels.order_by("pk").values_list("pk", "name", "order"))
-    raw = repr((project.pk, last_event, sets["n"], sets["changed"], labels))
+    raw = repr((project.pk, last_event, sets["n"], sets["changed"], spans["n"], spans["changed"], labels))
     return hashlib.sha1(raw.encode()).hexdigest()
 
 

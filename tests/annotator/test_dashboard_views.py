@@ -460,3 +460,14 @@ def test_agreement_page_is_computed_once_per_state_of_the_annotations(client, pr
     body = client.get(agreement_url(project) + "?unsubmitted=1").content.decode()
     assert len(computed) == 4
     assert row_cells(body, "Quote")[1] == "0.000"
+
+
+def test_agreement_page_sees_span_edits_that_bypass_the_event_log(client, project, agreed, reviewer, annotator):
+    client.force_login(reviewer)
+    assert row_cells(client.get(agreement_url(project)).content.decode(), "Actor")[1] == "1.000"
+    # As Django admin would: a plain save, no event.
+    span = agreed.annotation_sets.get(user=annotator).spans.get(label__name="Actor")
+    span.label = label(project, "Quote")
+    span.save()
+    body = client.get(agreement_url(project)).content.decode()
+    assert row_cells(body, "Actor")[1] == "0.000"
