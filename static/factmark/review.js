@@ -81,6 +81,11 @@
       event.preventDefault();
       return;
     }
+    if (key === "n") {
+      const next = document.getElementById("review-next");
+      if (next) { event.preventDefault(); next.click(); }
+      return;
+    }
     if (key === "?") { if (help) help.showModal(); event.preventDefault(); return; }
     if (key === "Escape") { panel.innerHTML = ""; }
   });

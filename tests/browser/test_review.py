@@ -102,3 +102,16 @@ def test_reviewer_sends_a_set_back_and_the_annotator_reads_why(page, live_server
     annotator.wait_for_selector(".message:text('Submitted. Thank you!')")
     assert annotator.locator("#sent-back").count() == 0
     annotator.context.close()
+
+
+def test_n_opens_the_next_article_to_review(page, live_server, log_in, disputed):
+    project, article, reviewer = disputed
+    waiting = make_article(project, "Another article, both annotators done.", title="Second")
+    for user in project.members.filter(memberships__role=Role.ANNOTATOR):
+        make_set(waiting, user, status=SetStatus.SUBMITTED)
+    log_in(page, reviewer)
+    page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    page.keyboard.press("n")
+    page.wait_for_url(f"**/review/{waiting.pk}/")
+    page.keyboard.press("n")
+    page.wait_for_url(f"**/review/{article.pk}/")
