@@ -566,6 +566,28 @@ def send_back(*, article: Article, set_id, user, reason: str = "") -> Annotation
     return annotation_set
 
 
+def sent_back_to(user, project) -> list[Event]:
+    """The reviewers' reopen events of ``user``'s sets in ``project`` that are still open
+    (sent back and not submitted again), newest first, with their articles; two queries
+    whatever the number of sets."""
+    latest = {}
+    events = (
+        Event.objects.filter(
+            project=project, annotation_set__user=user, annotation_set__is_gold=False,
+            annotation_set__status=SetStatus.IN_PROGRESS, action__in=[Event.Action.REOPEN, Event.Action.SUBMIT],
+        )
+        .order_by("annotation_set_id", "-created_at", "-id")
+        .only("id", "annotation_set_id", "action", "data", "created_at", "article_id", "user_id")
+    )
+    for event in events:
+        latest.setdefault(event.annotation_set_id, event)
+    sent = [e for e in latest.values() if e.action == Event.Action.REOPEN and e.data.get("by") == SENT_BACK]
+    articles = {a.pk: a for a in Article.objects.filter(pk__in=[e.article_id for e in sent]).only("id", "title")}
+    for event in sent:
+        event.sent_article = articles.get(event.article_id)
+    return sorted((e for e in sent if e.sent_article), key=lambda e: e.created_at, reverse=True)
+
+
 def sent_back_note(annotation_set: AnnotationSet) -> Event | None:
     """The reviewer's reopen event when ``annotation_set`` was sent back and is still open."""
     if annotation_set.is_gold or not annotation_set.is_editable or annotation_set.pk is None:

@@ -8,6 +8,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from annotator.review import sent_back_to
+
 from .forms import ArticleSearchForm, MemberAddForm, ProjectCreateForm, ProjectSettingsForm, TextUploadForm
 from .guidelines import render_guidelines
 from .importing import ImportRefused, Source, import_texts
@@ -49,6 +51,7 @@ def _project_page_context(request, project, role, upload_form=None):
     return {
         "project": project,
         "role": role,
+        "sent_back": sent_back_to(request.user, project) if role == Role.ANNOTATOR else [],
         "is_manager": has_role(role, Role.MANAGER),
         "search": search,
         "query": query,

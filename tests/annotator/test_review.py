@@ -398,3 +398,20 @@ def test_next_to_review_goes_through_articles_whose_work_is_all_submitted(rv, pr
     assert response.redirect_chain[-1][0] == f"/p/{project.slug}/"
     assert "Nothing waits for review" in response.content.decode()
     assert 'id="review-next"' in response.content.decode()
+
+
+def test_annotators_find_what_was_sent_back_on_the_project_page(rv, client, article, sets, annotator,
+                                                                other_annotator):
+    a, _ = sets
+    rv.post(send_back_url(article, a), {"reason": "Mark the claim's verdict."}, **HX)
+    project_url = reverse("project-detail", args=[article.project.slug])
+    client.force_login(annotator)
+    body = client.get(project_url).content.decode()
+    assert 'id="sent-back-list"' in body and "Mark the claim&#x27;s verdict." in body
+    assert f'href="/p/{article.project.slug}/a/{article.pk}/"' in body.split('id="sent-back-list"')[1]
+    client.force_login(other_annotator)
+    assert 'id="sent-back-list"' not in client.get(project_url).content.decode()
+    # Submitted again: off the list.
+    client.force_login(annotator)
+    client.post(reverse("set-submit", args=[a.pk]))
+    assert 'id="sent-back-list"' not in client.get(project_url).content.decode()
