@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import combinations
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, TextField
@@ -48,7 +50,7 @@ from django.utils import timezone
 
 from articles.models import Role
 
-from .agreement import ArticleSets, SpanRef, project_agreement
+from .agreement import ArticleSets, SpanRef, f1, project_agreement, span_f1
 from .models import AnnotationSet, Event, Label, SetStatus, Span
 
 ACTIVITY_WINDOW = timedelta(days=7)
@@ -115,6 +117,28 @@ def agreement_articles(project, *, include_unsubmitted: bool = False, labels=Non
     for set_id, label_id, start, end, attributes in rows.order_by().iterator(chunk_size=5000):
         span_lists[set_id].append(SpanRef(label_names[label_id], start, end, parsed[attributes]))
     return [ArticleSets(texts[pk], by_article[pk]) for pk in sorted(texts)]
+
+
+def article_agreement(article_ids) -> dict[int, float | None]:
+    """Per article: the mean exact span F1 over every pair of its submitted annotators'
+    sets (all labels together), or None with fewer than two such sets or no span at
+    all.  One query, for a page of articles on the article list."""
+    sets: dict[int, dict[int, list[SpanRef]]] = defaultdict(dict)
+    for article_id, set_id in AnnotationSet.objects.filter(
+        article_id__in=list(article_ids), is_gold=False, status=SetStatus.SUBMITTED
+    ).values_list("article_id", "pk"):
+        sets[article_id][set_id] = []
+    rows = Span.objects.filter(annotation_set_id__in=[s for by_set in sets.values() for s in by_set]).values_list(
+        "annotation_set__article_id", "annotation_set_id", "label_id", "start", "end"
+    )
+    for article_id, set_id, label_id, start, end in rows.order_by():
+        sets[article_id][set_id].append(SpanRef(str(label_id), start, end, ()))
+    result = {}
+    for article_id in article_ids:
+        scores = [f1(*span_f1(a, b)) for a, b in combinations(sets.get(article_id, {}).values(), 2)]
+        scores = [score for score in scores if score is not None]
+        result[article_id] = sum(scores) / len(scores) if scores else None
+    return result
 
 
 def unknown_labels(project, names) -> list[str]:

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from annotator.reports import article_agreement
 from annotator.review import sent_back_to
 
 from .forms import ArticleSearchForm, MemberAddForm, ProjectCreateForm, ProjectSettingsForm, TextUploadForm
@@ -48,6 +49,11 @@ def _project_page_context(request, project, role, upload_form=None):
     query = search.cleaned_data["q"] if search.is_valid() else ""
     articles = search_articles(articles_for(request.user, project, role=role), query)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    if has_role(role, Role.REVIEWER):
+        # Where the annotators disagree most is where a reviewer looks first.
+        scores = article_agreement([article.pk for article in page.object_list])
+        for article in page.object_list:
+            article.agreement = scores.get(article.pk)
     return {
         "project": project,
         "role": role,
