@@ -18,7 +18,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
-from articles.models import Article, Membership, Project, Role
+from articles.members import managed_projects
+from articles.models import Article, Membership, Project
 
 from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
 
@@ -39,16 +40,12 @@ PROJECT_PATHS = {
 }
 
 
-def managed_projects(user):
-    return Membership.objects.filter(user=user, role=Role.MANAGER).values("project_id")
-
-
 def limit_to_managed(queryset, user):
     """``queryset`` of a model in PROJECT_PATHS, cut to the projects ``user`` manages."""
     if user.is_superuser:
         return queryset
     path = PROJECT_PATHS[queryset.model]
-    return queryset.filter(**{f"{path}__in" if path else "pk__in": managed_projects(user)})
+    return queryset.filter(**{f"{path}__in" if path else "pk__in": managed_projects(user).values("pk")})
 
 
 class ManagedProjectsOnly:

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Membership, Project, Role
-from articles.selectors import has_role, role_in
+from articles.selectors import correlated_count, has_role, role_in
 
 from .models import AnnotationSet, Event, Relation, SetStatus, Span
 from .services import ServiceError, log_event, span_data
@@ -55,14 +55,7 @@ class NotAssigned(PermissionDenied):
 
 def taken_slots() -> Subquery:
     """Per article (as ``OuterRef("pk")``): how many non-gold sets exist."""
-    sets = (
-        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False)
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(sets, output_field=IntegerField()), Value(0))
+    return correlated_count(AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False), "article")
 
 
 def _count_sets(article_id) -> int:

@@ -44,11 +44,12 @@ from datetime import timedelta
 from itertools import combinations
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce, TruncHour
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast, TruncHour
 from django.utils import timezone
 
 from articles.models import Role
+from articles.selectors import correlated_count
 
 from .agreement import ArticleSets, SpanRef, f1, project_agreement, span_f1
 from .models import AnnotationSet, Event, Label, SetStatus, Span
@@ -218,19 +219,13 @@ def agreement_counts(project) -> dict:
     """
     sets = AnnotationSet.objects.filter(is_gold=False, article=OuterRef("pk"))
     has_spans = Exists(Span.objects.filter(annotation_set=OuterRef("pk")))
-    submitted = _subquery_count(sets.filter(status=SetStatus.SUBMITTED))
-    any_work = _subquery_count(sets.filter(Q(status=SetStatus.SUBMITTED) | has_spans))
+    submitted = correlated_count(sets.filter(status=SetStatus.SUBMITTED), "article")
+    any_work = correlated_count(sets.filter(Q(status=SetStatus.SUBMITTED) | has_spans), "article")
     return project.articles.annotate(n_submitted=submitted, n_worked=any_work).aggregate(
         total=Count("id"),
         with_submitted=Count("id", filter=Q(n_submitted__gte=2)),
         with_work=Count("id", filter=Q(n_worked__gte=2)),
     )
-
-
-def _subquery_count(queryset):
-    """A correlated subquery counting the rows of ``queryset``."""
-    counted = queryset.order_by().values("article").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 # ---------------------------------------------------------------------------
@@ -301,8 +296,8 @@ def article_status_counts(project) -> dict:
     k = project.annotators_per_article
     sets = AnnotationSet.objects.filter(article=OuterRef("pk"))
     per_article = project.articles.annotate(
-        n_started=_subquery_count(sets.filter(is_gold=False)),
-        n_submitted=_subquery_count(sets.filter(is_gold=False, status=SetStatus.SUBMITTED)),
+        n_started=correlated_count(sets.filter(is_gold=False), "article"),
+        n_submitted=correlated_count(sets.filter(is_gold=False, status=SetStatus.SUBMITTED), "article"),
         gold_review=Exists(sets.filter(is_gold=True, status=SetStatus.IN_REVIEW)),
         gold_done=Exists(sets.filter(is_gold=True, status=SetStatus.DONE)),
     )

@@ -32,10 +32,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 
 from articles.models import Article
+from articles.selectors import correlated_count
 
 from . import services
 from .models import AnnotationSet, Event, Relation, RelationType, SetStatus, Span
@@ -537,6 +537,12 @@ def gold_reopen(*, article: Article, user) -> AnnotationSet:
 
 
 SENT_BACK = "sent_back"  # Event.data["by"] of a set a reviewer reopened for its annotator
+STATUS_EVENTS = [Event.Action.REOPEN, Event.Action.SUBMIT]
+
+
+def _sent_back(latest: Event | None) -> bool:
+    """Whether a set's latest submit-or-reopen event is a reviewer sending it back."""
+    return latest is not None and latest.action == Event.Action.REOPEN and latest.data.get("by") == SENT_BACK
 
 
 @transaction.atomic
@@ -574,14 +580,14 @@ def sent_back_to(user, project) -> list[Event]:
     events = (
         Event.objects.filter(
             project=project, annotation_set__user=user, annotation_set__is_gold=False,
-            annotation_set__status=SetStatus.IN_PROGRESS, action__in=[Event.Action.REOPEN, Event.Action.SUBMIT],
+            annotation_set__status=SetStatus.IN_PROGRESS, action__in=STATUS_EVENTS,
         )
         .order_by("annotation_set_id", "-created_at", "-id")
         .only("id", "annotation_set_id", "action", "data", "created_at", "article_id", "user_id")
     )
     for event in events:
         latest.setdefault(event.annotation_set_id, event)
-    sent = [e for e in latest.values() if e.action == Event.Action.REOPEN and e.data.get("by") == SENT_BACK]
+    sent = [e for e in latest.values() if _sent_back(e)]
     articles = {a.pk: a for a in Article.objects.filter(pk__in=[e.article_id for e in sent]).only("id", "title")}
     for event in sent:
         event.sent_article = articles.get(event.article_id)
@@ -593,24 +599,19 @@ def sent_back_note(annotation_set: AnnotationSet) -> Event | None:
     if annotation_set.is_gold or not annotation_set.is_editable or annotation_set.pk is None:
         return None
     latest = (
-        Event.objects.filter(annotation_set=annotation_set, action__in=[Event.Action.REOPEN, Event.Action.SUBMIT])
+        Event.objects.filter(annotation_set=annotation_set, action__in=STATUS_EVENTS)
         .select_related("user").order_by("-created_at", "-id").first()
     )
-    if latest and latest.action == Event.Action.REOPEN and latest.data.get("by") == SENT_BACK:
-        return latest
-    return None
+    return latest if _sent_back(latest) else None
 
 
 def waiting_for_review(project):
     """The project's articles that wait for a reviewer: at least k annotators'
     sets submitted (k = annotators per article) and no finished gold set."""
-    submitted = (
-        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False, status=SetStatus.SUBMITTED)
-        .order_by().values("article").annotate(n=Count("pk")).values("n")
-    )
+    submitted = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False, status=SetStatus.SUBMITTED)
     done = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True, status=SetStatus.DONE)
     return (
-        project.articles.annotate(n_submitted=Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0)))
+        project.articles.annotate(n_submitted=correlated_count(submitted, "article"))
         .filter(n_submitted__gte=project.annotators_per_article)
         .exclude(Exists(done))
         .order_by("pk")

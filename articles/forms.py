@@ -36,7 +36,17 @@ class ArticleSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search titles and text")
 
 
-class ProjectSettingsForm(forms.ModelForm):
+class AnnotatorsPerArticle:
+    """The bounds on k, the number of annotators per article, for the project forms."""
+
+    def clean_annotators_per_article(self):
+        k = self.cleaned_data["annotators_per_article"]
+        if not 1 <= k <= 20:
+            raise forms.ValidationError("Choose between 1 and 20 annotators per article.")
+        return k
+
+
+class ProjectSettingsForm(AnnotatorsPerArticle, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -57,19 +67,13 @@ class ProjectSettingsForm(forms.ModelForm):
             "guidelines": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
         }
 
-    def clean_annotators_per_article(self):
-        k = self.cleaned_data["annotators_per_article"]
-        if not 1 <= k <= 20:
-            raise forms.ValidationError("Choose between 1 and 20 annotators per article.")
-        return k
-
 
 class MemberAddForm(forms.Form):
     user = forms.CharField(label="Username or e-mail", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.ANNOTATOR)
 
 
-class ProjectCreateForm(forms.ModelForm):
+class ProjectCreateForm(AnnotatorsPerArticle, forms.ModelForm):
     schema_from = forms.TypedChoiceField(
         label="Labels", coerce=int, empty_value=None, required=False,
         help_text="Start from the default labels (Claim, Actor, Quote, Cue) or copy the labels and relation "
@@ -101,9 +105,3 @@ class ProjectCreateForm(forms.ModelForm):
         if Project.objects.filter(slug=slug).exists():
             raise forms.ValidationError(f"The address “{slug}” is taken; choose another.")
         return slug
-
-    def clean_annotators_per_article(self):
-        k = self.cleaned_data["annotators_per_article"]
-        if not 1 <= k <= 20:
-            raise forms.ValidationError("Choose between 1 and 20 annotators per article.")
-        return k

@@ -1,7 +1,7 @@
 """Reads scoped to what a user may see.  Permission checks live here, in the
 querysets views start from, never in templates."""
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import ROLE_RANK, Article, Membership, Project, Role
@@ -13,9 +13,11 @@ def projects_for(user) -> QuerySet[Project]:
     return Project.objects.filter(memberships__user=user)
 
 
-def _count(queryset) -> Coalesce:
-    """A correlated count of ``queryset`` rows per project (``OuterRef("pk")``)."""
-    counted = queryset.order_by().values("project_ref").annotate(n=Count("pk")).values("n")
+def correlated_count(queryset, group_by: str) -> Coalesce:
+    """How many rows of ``queryset`` (filtered on an ``OuterRef``) belong to the outer
+    row, 0 when none: a subquery for ``annotate``.  ``group_by`` names the field all of
+    one outer row's rows share (``"article"`` for sets counted per article)."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
@@ -24,15 +26,12 @@ def project_summaries(projects: QuerySet[Project], user) -> QuerySet[Project]:
     and the user's own sets there, ``n_mine`` and ``n_mine_submitted``; one query."""
     from annotator.models import AnnotationSet
 
-    mine = AnnotationSet.objects.filter(article__project=OuterRef("pk"), user=user, is_gold=False).annotate(
-        project_ref=F("article__project")
-    )
-    articles = Article.objects.filter(project=OuterRef("pk")).annotate(project_ref=F("project"))
+    mine = AnnotationSet.objects.filter(article__project=OuterRef("pk"), user=user, is_gold=False)
     role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
     return projects.annotate(
-        n_articles=_count(articles),
-        n_mine=_count(mine),
-        n_mine_submitted=_count(mine.filter(status="submitted")),
+        n_articles=correlated_count(Article.objects.filter(project=OuterRef("pk")), "project"),
+        n_mine=correlated_count(mine, "article__project"),
+        n_mine_submitted=correlated_count(mine.filter(status="submitted"), "article__project"),
         my_role=Subquery(role),
     )
 

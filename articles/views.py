@@ -44,7 +44,7 @@ def project_create(request):
     return render(request, "articles/project_new.html", {"form": form}, status=status)
 
 
-def _project_page_context(request, project, role, upload_form=None):
+def _project_page_context(request, project, role, upload_form=None, *, whole_page=True):
     search = ArticleSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     articles = search_articles(articles_for(request.user, project, role=role), query)
@@ -57,7 +57,8 @@ def _project_page_context(request, project, role, upload_form=None):
     return {
         "project": project,
         "role": role,
-        "sent_back": sent_back_to(request.user, project) if role == Role.ANNOTATOR else [],
+        # Above the list: not needed when live search swaps the list alone.
+        "sent_back": sent_back_to(request.user, project) if role == Role.ANNOTATOR and whole_page else [],
         "is_manager": has_role(role, Role.MANAGER),
         "search": search,
         "query": query,
@@ -72,9 +73,10 @@ def _project_page_context(request, project, role, upload_form=None):
 def project_detail(request, slug):
     project = get_object_or_404(projects_for(request.user), slug=slug)
     role = role_in(request.user, project)
-    context = _project_page_context(request, project, role)
+    list_only = bool(request.htmx and request.htmx.target == "article-list")
+    context = _project_page_context(request, project, role, whole_page=not list_only)
     template = "articles/project_detail.html"
-    if request.htmx and request.htmx.target == "article-list":
+    if list_only:
         template += "#article-list"
     return render(request, template, context)
 
@@ -143,7 +145,6 @@ def _members_page(request, project, role, *, add_form=None, error=None, status=2
                 filter=Q(user__annotation_sets__article__project=project, user__annotation_sets__status="submitted"),
             ),
         )
-        .order_by("role", "user__username")
     )
     order = {Role.MANAGER: 0, Role.REVIEWER: 1, Role.ANNOTATOR: 2}
     context = {

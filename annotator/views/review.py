@@ -7,7 +7,6 @@ and without JavaScript the same forms post and come back to the page.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from .. import review as reviewing
 from ..rendering import render_paragraphs
 from ..selectors import labels_for
 from ..services import ServiceError
+from .workspace import label_version
 
 PAGE = "annotator/review.html"
 MAX_LANE = 9
@@ -80,7 +80,7 @@ def _context(project, role, article, **extra):
         "article": article,
         "rv": rv,
         "labels": labels,
-        "label_version": hashlib.sha1("".join(f"{x.pk}{x.colour}" for x in labels).encode()).hexdigest()[:10],
+        "label_version": label_version(labels),
         "paragraphs": render_paragraphs(article.text, _layers(rv)),
     } | extra
 
