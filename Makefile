@@ -51,7 +51,7 @@ browser:
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn annotator.wsgi --bind $(BIND) --workers $${WORKERS:-3} --access-logfile -
+	$(BIN)/gunicorn config.wsgi --bind $(BIND) --workers $${WORKERS:-3} --access-logfile -
 
 lint: install-test
 	$(BIN)/ruff check .

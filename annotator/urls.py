@@ -1,18 +1,13 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+"""The annotation pages: workspace, review, assignments, datasets, entities,
+labels, progress and agreement, and the fragments htmx asks for."""
+
+from django.urls import path
 
 from .views import assignment as assignment_views
 from .views import dashboard, datasets, entities, schema, workspace
 from .views import review as review_views
 
-handler403 = "articles.permissions.permission_denied"
-
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
-    path("", include("articles.urls")),
     path("p/<slug:slug>/a/<int:article_id>/", workspace.workspace, name="workspace"),
     path("p/<slug:slug>/next/", workspace.next_article, name="next-article"),
     path("p/<slug:slug>/review/next/", review_views.review_next, name="review-next"),

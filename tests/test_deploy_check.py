@@ -24,7 +24,7 @@ def production_env(tmp_path, **extra) -> dict:
         "ALLOWED_HOSTS": "example.org",
         "CSRF_TRUSTED_ORIGINS": "https://example.org",
         "SQLITE_PATH": str(tmp_path / "never-used.sqlite3"),
-        "DJANGO_SETTINGS_MODULE": "annotator.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     } | extra
 
 

@@ -143,7 +143,7 @@ def _database_env() -> dict:
 _CHILD = """
 import os, sys
 sys.path.insert(0, os.getcwd())
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 from django.core.management import execute_from_command_line
 try:
     execute_from_command_line(["manage.py", *sys.argv[1:]])

@@ -68,7 +68,7 @@ def environment(args, out: Path) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{args.port}",
-        "DJANGO_SETTINGS_MODULE": "annotator.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "WARNING",
     }
     if args.sqlite:
@@ -113,7 +113,7 @@ def seed(users: int, articles: int):
 
 
 def start_gunicorn(args, env, log):
-    command = [str(BIN / "gunicorn"), "annotator.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
+    command = [str(BIN / "gunicorn"), "config.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
                "--access-logfile", "-", "--timeout", "30"]
     return subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

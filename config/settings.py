@@ -52,22 +52,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "annotator.middleware.PageCompression",  # gzip for pages and fragments, not for streamed exports
+    "config.middleware.PageCompression",  # gzip for pages and fragments, not for streamed exports
     "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "annotator.middleware.HtmxLoginRequiredMiddleware",
+    "config.middleware.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # keep last: turns a lockout into the login page with a message
 ]
 
-ROOT_URLCONF = "annotator.urls"
-WSGI_APPLICATION = "annotator.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -186,7 +186,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Login brute force (django-axes): after AXES_FAILURE_LIMIT failed logins for one
 # username from one address, even the right password is refused until the cool-off
-# has passed; the login page says so (annotator.middleware.login_locked_out).
+# has passed; the login page says so (config.middleware.login_locked_out).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
     "django.contrib.auth.backends.ModelBackend",
@@ -195,7 +195,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "annotator.middleware.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "config.middleware.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind N reverse proxies the client's address is in X-Forwarded-For; without
 # this every login would seem to come from the proxy.
