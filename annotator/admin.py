@@ -14,9 +14,9 @@ from articles.text import content_hash, normalise
 
 from .admin_guard import ManagedProjectsOnly
 from .assignment import assign
+from .errors import ServiceError
 from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
 from .schema import install_default_schema, label_delete_refusal, relation_type_delete_refusal
-from .services import ServiceError
 
 
 def annotation_summary(set_lookup: dict) -> dict:

@@ -35,8 +35,9 @@ from django.utils import timezone
 from articles.models import Article, Membership, Project, Role
 from articles.selectors import correlated_count, has_role, role_in
 
+from .errors import NeedsConfirmation, ServiceError
+from .events import log_event, span_data
 from .models import AnnotationSet, Event, Relation, SetStatus, Span
-from .services import ServiceError, log_event, span_data
 
 # How many locked-but-full candidates the queue looks past before it gives up.
 MAX_CANDIDATES = 50
@@ -310,14 +311,6 @@ def release_member(*, project: Project, user, by) -> tuple[int, int]:
         _lock_article(annotation_set.article_id)
         _delete_set(annotation_set=annotation_set, by=by, reason="member removed")
     return len(chosen), kept
-
-
-class NeedsConfirmation(ServiceError):
-    status = 409
-
-    def __init__(self, message, *, spans: int):
-        super().__init__(message)
-        self.spans = spans
 
 
 # ---------------------------------------------------------------- stale assignments

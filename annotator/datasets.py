@@ -62,11 +62,11 @@ from articles.models import Article, Role
 from articles.selectors import has_role, role_in, search_articles
 from articles.text import content_hash, normalise
 
+from .attributes import RATING_SCALE, clean_attribute_values
+from .errors import ServiceError
 from .formats import WRITABLE
 from .formats.common import FormatError, check_record, is_int, is_key, quote
 from .models import AnnotationSet, Entity, EntityKind, Event, Label, Relation, RelationType, SetStatus, Span
-from .schema import RATING_SCALE, clean_attribute_values
-from .services import ServiceError
 
 CHUNK = 500
 SET_CHOICES = ("all", "gold", "submitted")  # or a username

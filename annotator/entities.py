@@ -15,8 +15,9 @@ from django.db.models import Count, F, ProtectedError, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .models import Entity, Event, Span
-from .services import ServiceError, log_event
+from .errors import ServiceError
+from .events import log_event
+from .models import Entity, EntityKind, EntityMerge, Event, Span
 
 ENTITY_FIELDS = ("name", "kind", "aliases", "wikidata_id", "description")
 
@@ -75,6 +76,22 @@ def merged_aliases(target: Entity, merged: Entity) -> list[str]:
 
 
 @transaction.atomic
+def entity_create(*, project, name: str, kind: str = EntityKind.PERSON, aliases=(), user, article=None) -> Entity:
+    """A new entry of ``project``'s knowledge base (from the Entities page or from a mention)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError("An entity needs a name.")
+    if kind not in EntityKind.values:
+        raise ServiceError(f"“{kind}” is not a kind of entity.")
+    if Entity.objects.filter(project=project, name=name).exists():
+        raise ServiceError(f"There is already an entity called “{name}”.")
+    with transaction.atomic():
+        entity = Entity.objects.create(project=project, name=name, kind=kind, aliases=list(aliases))
+        log_event(user=user, action=Event.Action.CREATE, obj=entity, project=project, article=article,
+                  data={"name": name, "kind": kind})
+    return entity
+
+
 def entity_save(*, entity: Entity, user, before: dict | None = None) -> Entity:
     """Save a new or changed entry (already validated by ``EntityForm``) and log it."""
     created = entity.pk is None
@@ -122,6 +139,8 @@ def entity_merge(*, entity: Entity, target: Entity, user) -> int:
     target.save(update_fields=["aliases"])
     data = entity_data(entity) | {"merged_into": target.name, "merged_into_id": target.pk, "spans": relinked}
     log_event(user=user, action=Event.Action.DELETE, obj=entity, project=entity.project, data=data)
+    EntityMerge.objects.create(project_id=entity.project_id, merged_id=entity.pk, merged_name=entity.name,
+                               into=target, by=user if user and user.is_authenticated else None, spans=relinked)
     entity.delete()
     return relinked
 

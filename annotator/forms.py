@@ -12,8 +12,9 @@ from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from .attributes import attributes_as_text, parse_attribute_text
 from .models import Entity, Label, RelationType
-from .schema import attributes_as_text, label_change_refusals, parse_attribute_text
+from .schema import label_change_refusals
 
 ATTRIBUTE_HELP = (
     "One attribute per line: “name: a | b | c” for a choice list, "

@@ -9,16 +9,10 @@ from django.db.models import F, Q
 
 from articles.models import Article, Project
 
-from .schema import attribute_definition_errors
+from .attributes import AttributeType, attribute_definition_errors  # noqa: F401 (AttributeType lives with its checks)
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 key_validator = RegexValidator(r"^[a-z0-9]?$", "Use one lower-case letter or digit.")
-
-
-class AttributeType(models.TextChoices):
-    CHOICE = "choice", "One of a list"
-    BOOL = "bool", "Yes / no"
-    TEXT = "text", "Free text"
 
 
 class Label(models.Model):
@@ -112,6 +106,29 @@ class Entity(models.Model):
         return self.name
 
 
+class EntityMerge(models.Model):
+    """An entity that was merged into another and deleted: where its links went.
+
+    Undoing a span deletion after a merge follows these, one after another, to the
+    entity the span should link to now.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="entity_merges")
+    merged_id = models.BigIntegerField(help_text="The id the merged entity had.")
+    merged_name = models.CharField(max_length=200)
+    into = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="merged_from")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    spans = models.PositiveIntegerField(default=0, help_text="How many spans were relinked.")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["project", "merged_id"], name="entity_merge_once")]
+
+    def __str__(self):
+        return f"{self.merged_name} → {self.into_id}"
+
+
 class SetStatus(models.TextChoices):
     NEW = "new", "New"
     IN_PROGRESS = "in_progress", "In progress"
@@ -134,6 +151,13 @@ class AnnotationSet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A reviewer reopened this submitted set for its annotator: when, who and why.
+    # Cleared when the annotator submits again; the event log keeps the history.
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_back_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["article_id", "id"]
@@ -158,6 +182,11 @@ class AnnotationSet(models.Model):
     @property
     def is_editable(self):
         return self.status not in (SetStatus.SUBMITTED, SetStatus.DONE)
+
+    @property
+    def is_sent_back(self):
+        """A reviewer sent it back and its annotator has not submitted it again."""
+        return self.sent_back_at is not None and not self.is_gold and self.is_editable
 
 
 class Span(models.Model):
@@ -235,3 +264,41 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.action} {self.object_type} {self.object_id}"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's latest decision on one review item of an article's gold set.
+
+    ``item`` is the review key of what the annotators marked (a fingerprint: when an
+    annotator changes their spans there, the key changes and the item reads as open
+    again).  ``choice`` is take or drop (accept for the agreed items taken together),
+    ``number`` the annotator whose version was taken, ``gold_spans`` the gold spans
+    the decision put there (replaced when the item is decided again).  ``version``
+    rises with every change, so two reviewers deciding the same item cannot both win.
+    """
+
+    class Choice(models.TextChoices):
+        TAKE = "take", "Take"
+        DROP = "drop", "Drop"
+        ACCEPT = "accept", "Accept agreed"
+
+    gold_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="review_decisions")
+    item = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, blank=True)
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    annotator = models.CharField(max_length=150, blank=True)
+    gold_spans = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    decided_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["gold_set_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gold_set", "item"], name="review_decision_one_per_item"),
+            models.CheckConstraint(condition=Q(choice__in=["take", "drop", "accept"]), name="review_choice_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.item}: {self.choice} {self.number or ''}".strip()

@@ -18,8 +18,8 @@ entity (the note is a comment, not part of the annotation).
   offsets); agreed ones are proposed with the agreed spans, the others are items
   like places whose versions are "has it" or "has not".
 
-Decisions are Events on the gold set (``object_type="review"``), keyed by a
-fingerprint of what the annotators marked there: if an annotator changes their
+Decisions are ``ReviewDecision`` rows of the gold set (and events in the log, as
+history), keyed by a fingerprint of what the annotators marked there: if an annotator changes their
 spans later, the place reads as open again.  Everything is idempotent: taking the
 same version twice changes nothing and logs nothing the second time.
 """
@@ -33,13 +33,16 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from articles.models import Article
 from articles.selectors import correlated_count
 
-from . import services
-from .models import AnnotationSet, Event, Relation, RelationType, SetStatus, Span
-from .services import ServiceError
+from .errors import Conflict, ServiceError
+from .events import log_event
+from .models import AnnotationSet, Event, Relation, RelationType, ReviewDecision, SetStatus, Span
+from .sets import set_reopen, set_submit
+from .spans import relation_create, relation_delete, span_create, span_delete, span_update
 
 REVIEW = "review"
 TAKE, DROP = "take", "drop"
@@ -220,17 +223,10 @@ def span_place(span) -> tuple:
 def _decisions(gold: AnnotationSet | None) -> dict[str, Decision]:
     if gold is None:
         return {}
-    latest = {}
-    events = Event.objects.filter(annotation_set=gold, object_type=REVIEW).order_by("created_at", "id")
-    for event in events.values_list("data", flat=True):
-        if "item" in event:
-            latest[event["item"]] = Decision(
-                choice=event.get("choice"),
-                number=event.get("number"),
-                annotator=event.get("annotator", ""),
-                gold_spans=list(event.get("gold_spans", [])),
-            )
-    return latest
+    return {
+        d.item: Decision(choice=d.choice, number=d.number, annotator=d.annotator, gold_spans=list(d.gold_spans))
+        for d in ReviewDecision.objects.filter(gold_set=gold)
+    }
 
 
 def review_for(article: Article) -> Review:
@@ -367,14 +363,21 @@ def _locked_gold(article: Article) -> AnnotationSet:
     return gold
 
 
-def _record(*, gold, user, item: str, choice: str, number=None, annotator="", gold_spans=(), **extra):
+def _record(*, gold, user, item: str, choice: str, number=None, annotator="", gold_spans=(), kind="", **extra):
+    """Store the decision on ``item`` (replacing an earlier one) and log it."""
+    by = user if user and user.is_authenticated else None
+    fields = {"choice": choice, "number": number, "annotator": annotator, "gold_spans": sorted(gold_spans),
+              "kind": kind, "by": by}
+    decision, created = ReviewDecision.objects.get_or_create(gold_set=gold, item=item, defaults=fields)
+    if not created:
+        for name, value in fields.items():
+            setattr(decision, name, value)
+        decision.version += 1
+        decision.save()
     data = {"item": item, "choice": choice, "number": number, "annotator": annotator,
-            "gold_spans": sorted(gold_spans)} | extra
-    return Event.objects.create(
-        project=gold.article.project, article=gold.article, annotation_set=gold,
-        user=user if user and user.is_authenticated else None,
-        action=Event.Action.UPDATE, object_type=REVIEW, object_id=gold.pk, data=data,
-    )
+            "gold_spans": sorted(gold_spans), "kind": kind} | extra
+    log_event(user=user, action=Event.Action.UPDATE, obj=gold, annotation_set=gold, object_type=REVIEW, data=data)
+    return decision
 
 
 def _put(*, gold, span: Span, user, note=None) -> tuple[Span, bool]:
@@ -382,14 +385,14 @@ def _put(*, gold, span: Span, user, note=None) -> tuple[Span, bool]:
     existing = Span.objects.filter(annotation_set=gold, label_id=span.label_id, start=span.start, end=span.end).first()
     note = span.note if note is None else note
     if existing is None:
-        created, _ = services.span_create(
+        created, _ = span_create(
             annotation_set=gold, label=span.label, start=span.start, end=span.end, text=span.text, user=user,
             attributes=dict(span.attributes or {}), note=note, entity=span.entity,
         )
         return created, True
     if _attrs(existing) == _attrs(span) and existing.entity_id == span.entity_id:
         return existing, False
-    updated = services.span_update(
+    updated = span_update(
         span=existing, user=user, version=existing.version, label=span.label,
         attributes=dict(span.attributes or {}), note=note, entity=span.entity,
     )
@@ -400,7 +403,7 @@ def _remove(*, gold, span_ids, user) -> bool:
     changed = False
     spans = Span.objects.filter(annotation_set=gold, pk__in=list(span_ids))
     for span in spans.select_related("label", "annotation_set__article__project"):
-        services.span_delete(span=span, user=user)
+        span_delete(span=span, user=user)
         changed = True
     return changed
 
@@ -419,11 +422,11 @@ def _set_relation(*, gold, item: RelationItem, present: bool, user) -> bool:
     relation_type = item.type
     existing = Relation.objects.filter(annotation_set=gold, type=relation_type, source=source, target=target).first()
     if present and existing is None:
-        services.relation_create(annotation_set=gold, type=relation_type, source=source, target=target, user=user)
+        relation_create(annotation_set=gold, type=relation_type, source=source, target=target, user=user)
         return True
     if not present and existing is not None:
         existing.annotation_set = gold
-        services.relation_delete(relation=existing, user=user)
+        relation_delete(relation=existing, user=user)
         return True
     return False
 
@@ -453,10 +456,6 @@ def accept_agreed(*, article: Article, user) -> tuple[int, int]:
     return spans, relations
 
 
-class Stale(ServiceError):
-    status = 409
-
-
 @transaction.atomic
 def decide(*, article: Article, key: str, choice: str, number: int | None, user) -> bool:
     """Settle one item: ``take`` annotator ``number``'s version, or ``drop`` it.
@@ -469,7 +468,7 @@ def decide(*, article: Article, key: str, choice: str, number: int | None, user)
     review = review_for(article)
     item = review.item(key)
     if item is None:
-        raise Stale("This item changed since the page was loaded (an annotator edited their spans, or someone "
+        raise Conflict("This item changed since the page was loaded (an annotator edited their spans, or someone "
                      "else decided it). The list now shows the current state; look again.")
     annotator = None
     if choice == TAKE and not isinstance(item, AgreedSpan) and not (isinstance(item, RelationItem) and item.agreed):
@@ -524,7 +523,7 @@ def gold_finish(*, article: Article, user) -> AnnotationSet:
     gold = gold_set_for(article)
     if gold.status == SetStatus.DONE:
         raise ServiceError("The gold set is already done.")
-    return services.set_submit(annotation_set=gold, user=user)
+    return set_submit(annotation_set=gold, user=user)
 
 
 def gold_reopen(*, article: Article, user) -> AnnotationSet:
@@ -532,17 +531,11 @@ def gold_reopen(*, article: Article, user) -> AnnotationSet:
     if gold is None or gold.status != SetStatus.DONE:
         raise ServiceError("The gold set is not done, so there is nothing to reopen.")
     gold.article = article
-    return services.set_reopen(annotation_set=gold, user=user)
+    return set_reopen(annotation_set=gold, user=user)
 
 
 
-SENT_BACK = "sent_back"  # Event.data["by"] of a set a reviewer reopened for its annotator
-STATUS_EVENTS = [Event.Action.REOPEN, Event.Action.SUBMIT]
-
-
-def _sent_back(latest: Event | None) -> bool:
-    """Whether a set's latest submit-or-reopen event is a reviewer sending it back."""
-    return latest is not None and latest.action == Event.Action.REOPEN and latest.data.get("by") == SENT_BACK
+SENT_BACK = "sent_back"  # Event.data["by"] of the reopen event that sent a set back
 
 
 @transaction.atomic
@@ -565,44 +558,28 @@ def send_back(*, article: Article, set_id, user, reason: str = "") -> Annotation
         raise ServiceError(f"{name} has not submitted this article, so there is nothing to send back.")
     reason = " ".join(reason.split())[:500]
     annotation_set.status = SetStatus.IN_PROGRESS
-    annotation_set.save(update_fields=["status", "updated_at"])
+    annotation_set.sent_back_at = timezone.now()
+    annotation_set.sent_back_by = user if user and user.is_authenticated else None
+    annotation_set.sent_back_reason = reason
+    annotation_set.save(update_fields=["status", "sent_back_at", "sent_back_by", "sent_back_reason", "updated_at"])
     annotation_set.article = article
-    services.log_event(user=user, action=Event.Action.REOPEN, obj=annotation_set, annotation_set=annotation_set,
-                       data={"by": SENT_BACK, "annotator": name, "reason": reason})
+    log_event(user=user, action=Event.Action.REOPEN, obj=annotation_set, annotation_set=annotation_set,
+              data={"by": SENT_BACK, "annotator": name, "reason": reason})
     return annotation_set
 
 
-def sent_back_to(user, project) -> list[Event]:
-    """The reviewers' reopen events of ``user``'s sets in ``project`` that are still open
-    (sent back and not submitted again), newest first, with their articles; two queries
-    whatever the number of sets."""
-    latest = {}
-    events = (
-        Event.objects.filter(
-            project=project, annotation_set__user=user, annotation_set__is_gold=False,
-            annotation_set__status=SetStatus.IN_PROGRESS, action__in=STATUS_EVENTS,
+def sent_back_to(user, project) -> list[AnnotationSet]:
+    """``user``'s sets in ``project`` that a reviewer sent back and they have not
+    submitted again, newest first, with their articles' titles; one query."""
+    return list(
+        AnnotationSet.objects.filter(
+            article__project=project, user=user, is_gold=False, sent_back_at__isnull=False,
+            status__in=[SetStatus.NEW, SetStatus.IN_PROGRESS],
         )
-        .order_by("annotation_set_id", "-created_at", "-id")
-        .only("id", "annotation_set_id", "action", "data", "created_at", "article_id", "user_id")
+        .select_related("article", "sent_back_by")
+        .defer("article__text", "article__meta")
+        .order_by("-sent_back_at", "-id")
     )
-    for event in events:
-        latest.setdefault(event.annotation_set_id, event)
-    sent = [e for e in latest.values() if _sent_back(e)]
-    articles = {a.pk: a for a in Article.objects.filter(pk__in=[e.article_id for e in sent]).only("id", "title")}
-    for event in sent:
-        event.sent_article = articles.get(event.article_id)
-    return sorted((e for e in sent if e.sent_article), key=lambda e: e.created_at, reverse=True)
-
-
-def sent_back_note(annotation_set: AnnotationSet) -> Event | None:
-    """The reviewer's reopen event when ``annotation_set`` was sent back and is still open."""
-    if annotation_set.is_gold or not annotation_set.is_editable or annotation_set.pk is None:
-        return None
-    latest = (
-        Event.objects.filter(annotation_set=annotation_set, action__in=STATUS_EVENTS)
-        .select_related("user").order_by("-created_at", "-id").first()
-    )
-    return latest if _sent_back(latest) else None
 
 
 def waiting_for_review(project):

@@ -1,8 +1,12 @@
-"""The default label schema and the checks on label attributes."""
+"""The label schema of a project: the default labels and relation types, copying a
+schema to a new project, and why a change that annotations depend on is refused."""
 
 from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.fields.json import KeyTextTransform
 
-RATING_SCALE = ["true", "mostly-true", "half-true", "mostly-false", "false", "pants-on-fire"]
+from .attributes import RATING_SCALE, describe_type
+from .models import Label, RelationType
 
 DEFAULT_LABELS = [
     {
@@ -47,74 +51,9 @@ DEFAULT_RELATION_TYPES = [
 ]
 
 
-def attribute_definition_errors(definitions) -> list[str]:
-    """What is wrong with a label's attribute definitions, as messages."""
-    if not isinstance(definitions, list):
-        return ["Attributes must be a list of definitions."]
-    errors = []
-    seen = set()
-    for i, definition in enumerate(definitions, 1):
-        if not isinstance(definition, dict) or not isinstance(definition.get("name"), str) or not definition["name"]:
-            errors.append(f"Attribute {i} needs a name.")
-            continue
-        name = definition["name"]
-        if name in seen:
-            errors.append(f"Attribute “{name}” is defined twice.")
-        seen.add(name)
-        kind = definition.get("type")
-        if kind not in ("choice", "bool", "text"):
-            errors.append(f"Attribute “{name}” has type {kind!r}; use choice, bool or text.")
-        elif kind == "choice":
-            choices = definition.get("choices")
-            if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c for c in choices):
-                errors.append(f"Attribute “{name}” needs a non-empty list of choices.")
-    return errors
-
-
-def clean_attribute_values(label, values: dict) -> tuple[dict, list[str]]:
-    """Check submitted attribute values against ``label``'s definitions.
-
-    Returns the cleaned values (empty values dropped) and error messages.
-    """
-    if not isinstance(values, dict):
-        return {}, ["Attributes must be an object."]
-    cleaned, errors = {}, []
-    definitions = {d["name"]: d for d in label.attributes or []}
-    for name, value in values.items():
-        definition = definitions.get(name)
-        if definition is None:
-            errors.append(f"{label.name} has no attribute “{name}”.")
-            continue
-        if value in (None, ""):
-            continue
-        kind = definition["type"]
-        if kind == "choice":
-            if value not in definition["choices"]:
-                options = ", ".join(definition["choices"])
-                errors.append(f"“{value}” is not a {name} of {label.name}; choose one of {options}.")
-            else:
-                cleaned[name] = value
-        elif kind == "bool":
-            if isinstance(value, bool):
-                cleaned[name] = value
-            elif value in ("true", "on", "yes", "1"):
-                cleaned[name] = True
-            elif value in ("false", "off", "no", "0"):
-                cleaned[name] = False
-            else:
-                errors.append(f"{name} must be yes or no.")
-        elif isinstance(value, (list, dict)):
-            errors.append(f"{name} must be a text, not a list or an object.")
-        else:
-            cleaned[name] = str(value)[:2000]
-    return cleaned, errors
-
-
 @transaction.atomic
 def copy_schema(source, target):
     """Give ``target`` (a new project) the labels and relation types of ``source``."""
-    from .models import Label, RelationType
-
     labels = {}
     for label in source.labels.order_by("order", "name"):
         labels[label.pk] = Label.objects.create(
@@ -131,8 +70,6 @@ def copy_schema(source, target):
 @transaction.atomic
 def install_default_schema(project):
     """Give ``project`` the default labels and relation types it does not have yet."""
-    from .models import Label, RelationType
-
     labels = {label.name: label for label in project.labels.all()}
     for order, spec in enumerate(DEFAULT_LABELS):
         if spec["name"] not in labels:
@@ -159,68 +96,6 @@ def install_default_schema(project):
 
 
 # ---------------------------------------------------------------------------
-# Attributes written as text, one per line, on the managers' Labels page:
-#
-#     verdict: true | mostly-true | half-true | false
-#     checkworthy: yes/no
-#     comment: text
-
-BOOL_WORDS = ("yes/no", "yes / no")
-TEXT_WORDS = ("text",)
-
-
-def attributes_as_text(definitions) -> str:
-    """A label's attribute definitions in the one-per-line syntax that ``parse_attribute_text`` reads."""
-    lines = []
-    for definition in definitions or []:
-        kind = definition.get("type")
-        if kind == "bool":
-            spec = "yes/no"
-        elif kind == "text":
-            spec = "text"
-        else:
-            choices = definition.get("choices") or []
-            # A single choice keeps a trailing bar, so it reads back as a list and not as a type.
-            spec = " | ".join(choices) + (" |" if len(choices) == 1 else "")
-        lines.append(f"{definition.get('name', '')}: {spec}")
-    return "\n".join(lines)
-
-
-def parse_attribute_text(text: str) -> tuple[list[dict], list[str]]:
-    """Attribute definitions from the one-per-line syntax, and messages naming each bad line."""
-    definitions, errors = [], []
-    for number, raw in enumerate((text or "").splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        name, colon, spec = line.partition(":")
-        name, spec = name.strip(), spec.strip()
-        where = f"Line {number} (“{line[:60]}”)"
-        if not colon or not name:
-            errors.append(f"{where}: write it as “name: choice | choice”, “name: yes/no” or “name: text”.")
-            continue
-        if "|" in spec:
-            choices = [choice.strip() for choice in spec.split("|")]
-            choices = [choice for choice in choices if choice]
-            repeated = sorted({choice for choice in choices if choices.count(choice) > 1})
-            if not choices:
-                errors.append(f"{where}: list the choices between the bars, e.g. “{name}: yes | no | unsure”.")
-            elif repeated:
-                errors.append(f"{where}: “{repeated[0]}” is listed twice.")
-            else:
-                definitions.append({"name": name, "type": "choice", "choices": choices})
-        elif spec.lower() in BOOL_WORDS:
-            definitions.append({"name": name, "type": "bool"})
-        elif spec.lower() in TEXT_WORDS:
-            definitions.append({"name": name, "type": "text"})
-        else:
-            errors.append(f"{where}: after the colon write “yes/no”, “text”, or the choices separated by “|”.")
-    if not errors:
-        errors = attribute_definition_errors(definitions)
-    return definitions, errors
-
-
-# ---------------------------------------------------------------------------
 # Changes to a schema that annotations depend on.  Each function says why a
 # change is refused (messages for the person making it), or nothing when it is safe.
 
@@ -235,10 +110,6 @@ def _them(n: int) -> str:
 
 def label_delete_refusal(label) -> str | None:
     """Why ``label`` may not be deleted: spans use it or relation types refer to it."""
-    from django.db.models import Q
-
-    from .models import RelationType
-
     n = label.spans.count()
     types = sorted(
         RelationType.objects.filter(Q(source_label=label) | Q(target_label=label)).values_list("name", flat=True)
@@ -274,9 +145,6 @@ def label_change_refusals(label, *, attributes, links_entity) -> dict[str, list[
     Returns messages by form field (``attributes``, ``links_entity``); empty when safe.
     A constant number of queries per attribute, whatever the number of spans.
     """
-    from django.db.models import Count
-    from django.db.models.fields.json import KeyTextTransform
-
     refusals: dict[str, list[str]] = {}
     if label.pk is None:
         return refusals
@@ -324,20 +192,3 @@ def label_change_refusals(label, *, attributes, links_entity) -> dict[str, list[
                 f"{_spans_have(n)} a link to an entity; unlink {_them(n)} first or keep “links to an entity” on."
             ]
     return refusals
-
-
-def describe_type(definition) -> str:
-    """How a definition's type reads in a sentence."""
-    return {"choice": "a choice list", "bool": "yes/no", "text": "free text"}.get(definition.get("type"), "its type")
-
-
-def attribute_summary(definitions) -> list[tuple[str, list[str]]]:
-    """(name, what it holds: its choices, or "yes/no", or "free text") per attribute, for listing a label."""
-    rows = []
-    for definition in definitions or []:
-        kind = definition.get("type")
-        if kind == "choice":
-            rows.append((definition.get("name", ""), list(definition.get("choices") or [])))
-        else:
-            rows.append((definition.get("name", ""), ["yes/no" if kind == "bool" else "free text"]))
-    return rows

@@ -17,7 +17,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from annotator import services
+from annotator.spans import span_delete
 from articles.models import ROLE_RANK, Role
 from tests.factories import make_entity, make_relation, make_set, make_span
 from tests.test_urls import all_patterns, fill
@@ -118,7 +118,7 @@ def objects_of(user, project, article):
     actor = make_span(annotation_set, "Actor", "Jong Ui Young")
     relation = make_relation(annotation_set, "said_by", quote, actor)
     gone = make_span(annotation_set, "Cue", "said")
-    event = services.span_delete(span=gone, user=user)
+    event = span_delete(span=gone, user=user)
     return {
         "slug": project.slug,
         "article_id": article.pk,

@@ -32,10 +32,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from annotator import services
 from annotator.admin_guard import PROJECT_PATHS, ManagedProjectsOnly
 from annotator.formats import READABLE, WRITABLE
 from annotator.models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
+from annotator.spans import span_delete
 from articles.models import Article, Membership, Project, Role
 from tests.factories import make_article, make_entity, make_project, make_relation, make_set, make_span, make_user
 from tests.test_urls import all_patterns, fill
@@ -97,7 +97,7 @@ def build_place(project, owner, *, text=None, quote=QUOTE, actor="Jong Ui Young"
     speaker = make_span(annotation_set, "Actor", actor, entity=make_entity(project, actor, aliases=[actor.upper()]))
     relation = make_relation(annotation_set, "said_by", span, speaker)
     gone = make_span(annotation_set, "Cue", actor)
-    event = services.span_delete(span=gone, user=owner)
+    event = span_delete(span=gone, user=owner)
     membership = project.memberships.get(user=owner)
     return Place(project, article, annotation_set, span, relation, event, membership.pk, speaker.entity_id)
 
@@ -699,7 +699,7 @@ def build_hostile(project, annotator, manager) -> Place:
         Span.objects.create(annotation_set=annotation_set, label=label, start=text.index(payload),
                             end=text.index(payload) + len(payload), text=payload, note=payload)
     relation = make_relation(annotation_set, "said_by", spans[0], spans[1])
-    event = services.span_delete(span=annotation_set.spans.filter(label__name=HOSTILE["script"]).get(),
+    event = span_delete(span=annotation_set.spans.filter(label__name=HOSTILE["script"]).get(),
                                  user=annotator)
     # File names: a plain-text import names the article after its file.
     client = Client()

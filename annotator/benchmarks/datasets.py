@@ -30,9 +30,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from annotator.attributes import RATING_SCALE
 from annotator.datasets import ARTICLE_INSERT, RELATION_INSERT, SET_INSERT, SPAN_INSERT, bulk_insert
 from annotator.models import AnnotationSet, Entity, Relation, RelationType, SetStatus, Span
-from annotator.schema import RATING_SCALE, install_default_schema
+from annotator.schema import install_default_schema
 from articles.models import Article, Membership, Project, Role
 from articles.text import content_hash
 

@@ -26,7 +26,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .common import DEFAULT_RATING_SCALE, canonical_record, entities_by_id
+from ..attributes import RATING_SCALE
+from .common import canonical_record, entities_by_id
 
 CONTENT_TYPE = "application/ld+json"
 EXTENSION = "jsonld"
@@ -103,7 +104,7 @@ def write(records: Iterable[dict], *, rating_scale: list[str] | None = None, org
     ``organisation`` is the fact-checking organisation publishing the reviews; ``date``
     (ISO ``YYYY-MM-DD``) is the review date, today by default.
     """
-    scale = list(rating_scale) if rating_scale is not None else list(DEFAULT_RATING_SCALE)
+    scale = list(rating_scale) if rating_scale is not None else list(RATING_SCALE)
     if not scale:
         raise ValueError("rating_scale must list at least one verdict")
     date = date or datetime.date.today().isoformat()

@@ -27,8 +27,6 @@ import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-DEFAULT_RATING_SCALE = ["true", "mostly-true", "half-true", "mostly-false", "false", "pants-on-fire"]
-
 RECORD_KEYS = ("id", "title", "text", "meta", "annotations", "entities")
 SET_KEYS = ("annotator", "gold", "status", "spans", "relations")
 SPAN_KEYS = ("id", "label", "start", "end", "text", "attributes", "entity", "note")

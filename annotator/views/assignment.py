@@ -21,8 +21,8 @@ from articles.permissions import project_for
 from articles.selectors import search_articles
 
 from .. import assignment
+from ..errors import NeedsConfirmation, ServiceError
 from ..models import AnnotationSet, SetStatus
-from ..services import ServiceError
 
 PAGE = "annotator/assignment.html"
 PER_PAGE = 50
@@ -154,7 +154,7 @@ def unassign(request, slug, set_id):
     confirm = _int(request.POST.get("confirm_spans"))
     try:
         n = assignment.unassign(annotation_set=annotation_set, by=request.user, confirm_spans=confirm)
-    except assignment.NeedsConfirmation as question:
+    except NeedsConfirmation as question:
         context = _context(request, project, role, confirm={
             "message": " ".join(question.messages),
             "spans": question.spans,

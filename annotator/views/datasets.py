@@ -14,10 +14,10 @@ from articles.models import Role
 from articles.selectors import has_role, projects_for, role_in
 
 from ..datasets import ARTICLE_STATUSES, ImportRefused, export_bytes, export_filename, import_records
+from ..errors import ServiceError
 from ..formats import READABLE, WRITABLE
 from ..formats.common import FormatError
 from ..formats.csvfmt import TABLES
-from ..services import ServiceError
 
 PAGE = "annotator/datasets.html"
 

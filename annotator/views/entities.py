@@ -24,9 +24,9 @@ from articles.permissions import project_for
 from articles.selectors import has_role
 
 from .. import entities as kb
+from ..errors import ServiceError
 from ..forms import EntityForm, EntityMergeForm
 from ..models import Entity
-from ..services import ServiceError
 
 PAGE = "annotator/entities.html"
 EDIT_PAGE = "annotator/entity_edit.html"

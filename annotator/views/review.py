@@ -18,9 +18,9 @@ from articles.models import Article, Role
 from articles.permissions import project_for
 
 from .. import review as reviewing
+from ..errors import Conflict, ServiceError
 from ..rendering import render_paragraphs
 from ..selectors import labels_for
-from ..services import ServiceError
 from .workspace import label_version
 
 PAGE = "annotator/review.html"
@@ -106,7 +106,7 @@ def _answer(request, project, role, article, text, *, level="success", status=20
 
 def _refused(request, project, role, article, error: ServiceError):
     text = " ".join(error.messages)
-    if isinstance(error, reviewing.Stale):
+    if isinstance(error, Conflict):
         return _answer(request, project, role, article, text, level="warning", status=409)
     if request.htmx:
         response = render(request, PAGE + "#message", {"message": text, "level": "error"}, status=error.status)

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Role
 from articles.permissions import project_for
 
+from ..attributes import attribute_summary
+from ..events import log_event
 from ..forms import LabelForm, RelationTypeForm
 from ..models import Event, Label, RelationType
-from ..schema import attribute_summary, label_delete_refusal, relation_type_delete_refusal
-from ..services import log_event
+from ..schema import label_delete_refusal, relation_type_delete_refusal
 from .workspace import label_version
 
 PAGE = "annotator/labels.html"

@@ -18,11 +18,12 @@ from django_htmx.http import reswap, retarget
 from articles.models import Article
 from articles.selectors import projects_for, role_in
 
-from .. import services
-from ..entities import entities_matching
+from .. import sets as set_writes
+from .. import spans as span_writes
+from ..entities import entities_matching, entity_create
+from ..errors import Conflict, ServiceError
 from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
-from ..review import sent_back_note
 from ..selectors import labels_for, relation_types_for, relations_for, sets_for
 
 PAGE = "annotator/workspace.html"
@@ -39,7 +40,7 @@ def _message(request, text, *, status=422, level="error"):
     return reswap(response, "innerHTML")
 
 
-def _refused(request, error: services.ServiceError):
+def _refused(request, error: ServiceError):
     return _message(request, " ".join(error.messages), status=error.status)
 
 
@@ -203,7 +204,7 @@ def label_css(request, slug):
 def workspace(request, slug, article_id):
     project = get_object_or_404(projects_for(request.user), slug=slug)
     article = get_object_or_404(Article.objects.select_related("project"), pk=article_id, project=project)
-    annotation_set = services.set_for_annotator(article=article, user=request.user)
+    annotation_set = set_writes.set_for_annotator(article=article, user=request.user)
     annotation_set.article = article
     labels = labels_for(project)
     spans = [
@@ -226,7 +227,6 @@ def workspace(request, slug, article_id):
         "relations": relations,
         "progress": _progress(request.user, article),
         "editable": annotation_set.is_editable,
-        "sent_back": sent_back_note(annotation_set),
     }
     return render(request, PAGE, context)
 
@@ -275,7 +275,7 @@ def span_create(request, set_id):
     if start is None or end is None:
         return _message(request, "The selection has no valid start and end.")
     try:
-        span, created = services.span_create(
+        span, created = span_writes.span_create(
             annotation_set=annotation_set,
             label=label,
             start=start,
@@ -283,7 +283,7 @@ def span_create(request, set_id):
             text=request.POST.get("text", ""),
             user=request.user,
         )
-    except services.ServiceError as error:
+    except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, span.pk, write=True)
     return _span_response(request, span, places=[(span.start, span.end)], status=201 if created else 200,
@@ -317,16 +317,16 @@ def span_update(request, span_id):
                 attributes[name] = request.POST.get(f"attr-{name}")
     old_label = span.label_id
     try:
-        span = services.span_update(
+        span = span_writes.span_update(
             span=span, user=request.user, version=version, label=label, attributes=attributes,
             note=request.POST.get("note") if "note" in request.POST else None,
         )
-    except services.Conflict as error:
+    except Conflict as error:
         fresh = _span_for(request, span.pk, write=True)
         context = _panel_context(fresh) | {"conflict": " ".join(error.messages)}
         response = render(request, PAGE + "#panel", context, status=409)
         return retarget(response, "#panel")
-    except services.ServiceError as error:
+    except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, span.pk, write=True)
     moved = span.label_id != old_label
@@ -340,8 +340,8 @@ def span_delete(request, span_id):
     annotation_set = span.annotation_set
     place = (span.start, span.end)
     try:
-        event = services.span_delete(span=span, user=request.user)
-    except services.ServiceError as error:
+        event = span_writes.span_delete(span=span, user=request.user)
+    except ServiceError as error:
         return _refused(request, error)
     context = _workspace_parts(request, annotation_set, [place]) | {
         "annotation_set": annotation_set,
@@ -358,8 +358,8 @@ def span_restore(request, set_id, event_id):
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     event = get_object_or_404(Event, pk=event_id, annotation_set=annotation_set, action=Event.Action.DELETE)
     try:
-        span = services.span_restore(event=event, user=request.user)
-    except services.ServiceError as error:
+        span = span_writes.span_restore(event=event, user=request.user)
+    except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, span.pk, write=True)
     return _span_response(request, span, places=[(span.start, span.end)], extra={"new_item": span,
@@ -406,7 +406,7 @@ def span_entity(request, span_id):
     project = span.annotation_set.article.project
     try:
         if request.POST.get("action") == "new":
-            entity = services.entity_create(
+            entity = entity_create(
                 project=project,
                 name=request.POST.get("name", ""),
                 kind=request.POST.get("kind", "person"),
@@ -419,13 +419,13 @@ def span_entity(request, span_id):
             entity = Entity.objects.filter(pk=_int(request.POST.get("entity")), project=project).first()
             if entity is None:
                 return _message(request, "Choose an entity of this project.")
-        span = services.span_link_entity(span=span, entity=entity, user=request.user, version=version)
-    except services.Conflict as error:
+        span = span_writes.span_link_entity(span=span, entity=entity, user=request.user, version=version)
+    except Conflict as error:
         fresh = _span_for(request, span.pk, write=True)
         response = render(request, PAGE + "#panel", _panel_context(fresh) | {"conflict": " ".join(error.messages)},
                           status=409)
         return retarget(response, "#panel")
-    except services.ServiceError as error:
+    except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, span.pk, write=True)
     return _span_response(request, span, places=[(span.start, span.end)], extra={"moved_item": span})
@@ -448,10 +448,10 @@ def relation_create(request, set_id):
     if relation_type is None or source is None or target is None:
         return _message(request, "Choose a relation type and two spans of this annotation set.")
     try:
-        relation, created = services.relation_create(
+        relation, created = span_writes.relation_create(
             annotation_set=annotation_set, type=relation_type, source=source, target=target, user=request.user
         )
-    except services.ServiceError as error:
+    except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, source.pk, write=True)
     relation = Relation.objects.select_related("type", "source", "target").get(pk=relation.pk)
@@ -468,8 +468,8 @@ def relation_delete(request, relation_id):
     )
     focus = _int(request.POST.get("focus")) or relation.source_id
     try:
-        services.relation_delete(relation=relation, user=request.user)
-    except services.ServiceError as error:
+        span_writes.relation_delete(relation=relation, user=request.user)
+    except ServiceError as error:
         return _refused(request, error)
     span = Span.objects.filter(pk=focus, annotation_set=relation.annotation_set_id).first()
     if span is None:
@@ -487,7 +487,7 @@ def _set_status_change(request, set_id, change, done_message):
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     try:
         change(annotation_set=annotation_set, user=request.user)
-    except services.ServiceError as error:
+    except ServiceError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done_message)
@@ -499,12 +499,12 @@ def _set_status_change(request, set_id, change, done_message):
 
 @require_POST
 def set_submit(request, set_id):
-    return _set_status_change(request, set_id, services.set_submit, "Submitted. Thank you!")
+    return _set_status_change(request, set_id, set_writes.set_submit, "Submitted. Thank you!")
 
 
 @require_POST
 def set_reopen(request, set_id):
-    return _set_status_change(request, set_id, services.set_reopen, "Reopened: you can edit this article again.")
+    return _set_status_change(request, set_id, set_writes.set_reopen, "Reopened: you can edit this article again.")
 
 
 def _back_to(request, annotation_set):

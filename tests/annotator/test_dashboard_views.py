@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import services
 from annotator.models import Event, SetStatus
+from annotator.sets import set_reopen, set_submit
+from annotator.spans import relation_create, relation_delete, span_create, span_delete, span_update
 from annotator.views.dashboard import describe
 from tests.annotator.conftest import CLAIM
 from tests.factories import (
@@ -144,7 +145,7 @@ def test_dashboard_lists_recent_articles_with_history_links(client, project, art
     annotation_set = make_set(article, annotator)
     needle = "Sergei Lavrov"
     start = article.text.index(needle)
-    services.span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=start,
+    span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=start,
                          end=start + len(needle), text=needle, user=annotator)
     client.force_login(reviewer)
     body = client.get(dashboard_url(project)).content.decode()
@@ -157,7 +158,7 @@ def test_dashboard_activity_fragment_pages(client, project, annotator, reviewer)
     for n in range(17):
         article = make_article(project, external_id=f"p{n}", title=f"Paged article {n}")
         annotation_set = make_set(article, annotator)
-        services.set_submit(annotation_set=annotation_set, user=annotator)
+        set_submit(annotation_set=annotation_set, user=annotator)
     client.force_login(reviewer)
 
     first = client.get(dashboard_url(project)).content.decode()
@@ -235,20 +236,20 @@ def history(project, article, annotator, other_annotator):
 
     def create(annotation_set, label_name, needle, user, **extra):
         start = text.index(needle)
-        span, _ = services.span_create(annotation_set=annotation_set, label=label(project, label_name), start=start,
+        span, _ = span_create(annotation_set=annotation_set, label=label(project, label_name), start=start,
                                        end=start + len(needle), text=needle, user=user, **extra)
         return span
 
     mine = make_set(article, annotator)
     lavrov = create(mine, "Actor", "Sergei Lavrov", annotator)
     claim = create(mine, "Claim", CLAIM, annotator, attributes={"verdict": "true"})
-    services.span_update(span=claim, user=annotator, version=claim.version, attributes={"verdict": "false"})
+    span_update(span=claim, user=annotator, version=claim.version, attributes={"verdict": "false"})
     quote = create(mine, "Quote", CLAIM, annotator)
-    services.relation_create(annotation_set=mine, type=project.relation_types.get(name="said_by"), source=quote,
+    relation_create(annotation_set=mine, type=project.relation_types.get(name="said_by"), source=quote,
                              target=lavrov, user=annotator)
     minister = create(mine, "Actor", "Jong Ui Young", annotator)
-    services.span_delete(span=minister, user=annotator)
-    services.set_submit(annotation_set=mine, user=annotator)
+    span_delete(span=minister, user=annotator)
+    set_submit(annotation_set=mine, user=annotator)
     theirs = make_set(article, other_annotator)
     create(theirs, "Actor", "Moscow", other_annotator)
     return article
@@ -298,7 +299,7 @@ def test_history_pages_and_its_htmx_fragment(client, project, article, annotator
     annotation_set = make_set(article, annotator)
     span = make_span(annotation_set, "Claim", CLAIM)
     for verdict in ["true", "false"] * 30:
-        span = services.span_update(span=span, user=annotator, version=span.version, attributes={"verdict": verdict})
+        span = span_update(span=span, user=annotator, version=span.version, attributes={"verdict": verdict})
     client.force_login(reviewer)
 
     body = client.get(history_url(article)).content.decode()
@@ -318,7 +319,7 @@ def test_history_is_escaped(client, project, annotator, reviewer):
     annotation_set = make_set(article, annotator)
     needle = "<b>bold</b>"
     start = article.text.index(needle)
-    services.span_create(annotation_set=annotation_set, label=label(project, "Cue"), start=start,
+    span_create(annotation_set=annotation_set, label=label(project, "Cue"), start=start,
                          end=start + len(needle), text=needle, user=annotator)
     client.force_login(reviewer)
     body = client.get(history_url(article)).content.decode()
@@ -343,10 +344,10 @@ def grow(project, annotator, other_annotator, start, stop):
             annotation_set = make_set(article, user)
             needle = "Sergei Lavrov"
             begin = article.text.index(needle)
-            services.span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=begin,
+            span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=begin,
                                  end=begin + len(needle), text=needle, user=user)
             if status == SetStatus.SUBMITTED:
-                services.set_submit(annotation_set=annotation_set, user=user)
+                set_submit(annotation_set=annotation_set, user=user)
         if n % 3 == 0:
             annotate(article, None, ("Actor", "Sergei Lavrov"), status=SetStatus.IN_REVIEW)
 
@@ -377,12 +378,12 @@ def test_history_query_count_does_not_grow_with_events(client, project, article,
     def add_events(n):
         for i in range(n):
             span = make_span(theirs, "Cue", "said") if i % 2 else actor
-            services.span_update(span=span, user=span.annotation_set.user, version=span.version,
+            span_update(span=span, user=span.annotation_set.user, version=span.version,
                                  note=f"note {i}")
             relation = make_relation(mine, "said_by", quote, actor)
-            services.relation_delete(relation=relation, user=annotator)
+            relation_delete(relation=relation, user=annotator)
             if i % 2:
-                services.span_delete(span=span, user=other_annotator)
+                span_delete(span=span, user=other_annotator)
 
     requests = [
         (reviewer, history_url(article), {}),
@@ -448,14 +449,14 @@ def test_agreement_page_is_computed_once_per_state_of_the_annotations(client, pr
     assert section(again, "counted") == section(first, "counted")
     # A reopened set changes what counts: the next visit recomputes and shows it.
     theirs = agreed.annotation_sets.get(user=other_annotator)
-    services.set_reopen(annotation_set=theirs, user=other_annotator)
+    set_reopen(annotation_set=theirs, user=other_annotator)
     body = client.get(agreement_url(project)).content.decode()
     assert len(computed) == 2
     assert section(body, "counted").startswith("0 articles counted, of 2 in the project.")
     # So does a new span in a counted set (unsubmitted sets included).
     client.get(agreement_url(project) + "?unsubmitted=1")
     assert len(computed) == 3
-    services.span_create(annotation_set=theirs, label=label(project, "Quote"), user=other_annotator,
+    span_create(annotation_set=theirs, label=label(project, "Quote"), user=other_annotator,
                          start=agreed.text.index(CLAIM), end=agreed.text.index(CLAIM) + len(CLAIM), text=CLAIM)
     body = client.get(agreement_url(project) + "?unsubmitted=1").content.decode()
     assert len(computed) == 4

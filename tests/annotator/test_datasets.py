@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from annotator.datasets import ImportRefused, export_bytes, export_records, import_records
+from annotator.errors import ServiceError
 from annotator.formats import READABLE
 from annotator.formats.common import make_entity, make_record, make_relation, make_set, make_span
 from annotator.models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
-from annotator.services import ServiceError
 from articles.models import Article
 from articles.text import normalise
 from tests import factories as db

@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import services
 from annotator.entities import merged_aliases
+from annotator.errors import Conflict
 from annotator.models import Entity, Event, Span
+from annotator.spans import span_delete, span_link_entity, span_restore
 from tests.factories import make_article, make_entity, make_project, make_set, make_span
 
 pytestmark = pytest.mark.django_db
@@ -331,8 +332,8 @@ def test_a_span_panel_opened_before_the_merge_gets_a_conflict(as_reviewer, proje
     seen_version = span.version
     as_reviewer.post(merge_url(project, kb["jung"]), {"target": kb["jong"].pk})
     span.refresh_from_db()
-    with pytest.raises(services.Conflict):
-        services.span_link_entity(span=span, entity=None, user=other_annotator, version=seen_version)
+    with pytest.raises(Conflict):
+        span_link_entity(span=span, entity=None, user=other_annotator, version=seen_version)
     span.refresh_from_db()
     assert span.entity_id == kb["jong"].pk
 
@@ -454,7 +455,7 @@ def test_undoing_a_deletion_after_a_merge_links_to_the_entity_it_became(as_revie
                                                                          other_annotator):
     theirs = article.annotation_sets.get(user=other_annotator)
     span = theirs.spans.get(entity=kb["jung"])
-    event = services.span_delete(span=span, user=other_annotator)
+    event = span_delete(span=span, user=other_annotator)
     as_reviewer.post(merge_url(project, kb["jung"]), {"target": kb["jong"].pk})
-    restored = services.span_restore(event=event, user=other_annotator)
+    restored = span_restore(event=event, user=other_annotator)
     assert restored.entity == kb["jong"]

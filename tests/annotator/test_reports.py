@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from annotator import services
 from annotator.models import Event, SetStatus
 from annotator.reports import (
     agreement_articles,
@@ -19,6 +18,7 @@ from annotator.reports import (
     public_report,
     recent_articles,
 )
+from annotator.spans import span_create, span_delete
 from tests.factories import SEED_TEXT, Role, annotate, label, make_article, make_set, make_user
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_spans_per_hour_counts_creates_over_active_hours(project, article, annot
 
     def create(needle, label_name, when):
         start = text.index(needle)
-        span, _ = services.span_create(annotation_set=annotation_set, label=labels[label_name], start=start,
+        span, _ = span_create(annotation_set=annotation_set, label=labels[label_name], start=start,
                                        end=start + len(needle), text=needle, user=annotator)
         Event.objects.filter(object_type="span", object_id=span.pk).update(created_at=when)
         return span
@@ -221,7 +221,7 @@ def test_spans_per_hour_counts_creates_over_active_hours(project, article, annot
     create("Sergei Lavrov", "Actor", now - timedelta(hours=3, minutes=10))
     create("Moscow", "Actor", now - timedelta(hours=1))
     lavrov = create("Lavrov", "Claim", now - timedelta(days=9))  # older than a week
-    services.span_delete(span=lavrov, user=annotator)
+    span_delete(span=lavrov, user=annotator)
     Event.objects.filter(action="delete").update(created_at=now - timedelta(hours=1, minutes=5))
 
     row = next(r for r in project_progress(project, now=now).annotators if r.username == "ann")
@@ -238,7 +238,7 @@ def test_recent_articles_newest_first(project, annotator):
         annotation_set = make_set(article, annotator)
         needle = "Sergei Lavrov"
         start = article.text.index(needle)
-        services.span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=start,
+        span_create(annotation_set=annotation_set, label=label(project, "Actor"), start=start,
                              end=start + len(needle), text=needle, user=annotator)
         Event.objects.filter(article=article).update(created_at=timezone.now() - timedelta(hours=hours))
     rows = list(recent_articles(project))

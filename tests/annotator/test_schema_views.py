@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotator.attributes import RATING_SCALE, attributes_as_text, parse_attribute_text
 from annotator.models import Event, Label, RelationType
-from annotator.schema import RATING_SCALE, attributes_as_text, parse_attribute_text
 from tests.factories import label, make_entity, make_project, make_relation, make_set, make_span
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,10 @@
 import pytest
 
-from annotator import services
+from annotator.entities import entity_create
+from annotator.errors import Conflict, ServiceError
 from annotator.models import Entity, Event, Relation, RelationType, SetStatus, Span
+from annotator.sets import set_reopen, set_submit
+from annotator.spans import relation_create, span_create, span_delete, span_link_entity, span_restore, span_update
 from tests.factories import label, make_article, make_entity, make_project, make_set, make_span
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +18,7 @@ def annotation_set(article, annotator):
 def create(annotation_set, label_name, needle, **kwargs):
     text = annotation_set.article.text
     start = text.index(needle)
-    return services.span_create(
+    return span_create(
         annotation_set=annotation_set,
         label=label(annotation_set.article.project, label_name),
         start=kwargs.pop("start", start),
@@ -53,16 +56,16 @@ def test_double_submit_makes_one_span(annotation_set):
     ],
 )
 def test_bad_places_are_refused_and_nothing_changes(annotation_set, start, end, text, message):
-    with pytest.raises(services.ServiceError, match=message):
-        services.span_create(annotation_set=annotation_set, label=label(annotation_set.article.project, "Actor"),
+    with pytest.raises(ServiceError, match=message):
+        span_create(annotation_set=annotation_set, label=label(annotation_set.article.project, "Actor"),
                              start=start, end=end, text=text, user=annotation_set.user)
     assert not Span.objects.exists() and not Event.objects.exists()
 
 
 def test_label_of_another_project_is_refused(annotation_set):
     other = make_project(slug="other")
-    with pytest.raises(services.ServiceError, match="belongs to another project"):
-        services.span_create(annotation_set=annotation_set, label=label(other, "Actor"), start=0, end=5,
+    with pytest.raises(ServiceError, match="belongs to another project"):
+        span_create(annotation_set=annotation_set, label=label(other, "Actor"), start=0, end=5,
                              text="South", user=annotation_set.user)
     assert not Span.objects.exists()
 
@@ -71,19 +74,19 @@ def test_overlap_refused_when_project_forbids_it(project, annotation_set):
     project.allow_overlap = False
     project.save()
     create(annotation_set, "Actor", "Sergei Lavrov")
-    with pytest.raises(services.ServiceError, match="does not allow overlapping spans"):
+    with pytest.raises(ServiceError, match="does not allow overlapping spans"):
         create(annotation_set, "Claim", "counterpart Sergei")
     assert Span.objects.count() == 1
 
 
 def test_submitted_set_refuses_changes(annotation_set):
     span, _ = create(annotation_set, "Actor", "Sergei Lavrov")
-    services.set_submit(annotation_set=annotation_set, user=annotation_set.user)
-    with pytest.raises(services.ServiceError, match="submitted; reopen it"):
+    set_submit(annotation_set=annotation_set, user=annotation_set.user)
+    with pytest.raises(ServiceError, match="submitted; reopen it"):
         create(annotation_set, "Actor", "Jong Ui Young")
-    with pytest.raises(services.ServiceError):
-        services.span_delete(span=span, user=annotation_set.user)
-    services.set_reopen(annotation_set=annotation_set, user=annotation_set.user)
+    with pytest.raises(ServiceError):
+        span_delete(span=span, user=annotation_set.user)
+    set_reopen(annotation_set=annotation_set, user=annotation_set.user)
     create(annotation_set, "Actor", "Jong Ui Young")
     assert annotation_set.spans.count() == 2
     assert list(Event.objects.filter(object_type="annotationset").values_list("action", flat=True)) == [
@@ -92,11 +95,11 @@ def test_submitted_set_refuses_changes(annotation_set):
 
 def test_update_attributes_and_stale_version_conflict(annotation_set):
     span, _ = create(annotation_set, "Claim", "completed his visit to Moscow")
-    updated = services.span_update(span=span, user=annotation_set.user, version=1,
+    updated = span_update(span=span, user=annotation_set.user, version=1,
                                    attributes={"verdict": "false", "checkworthy": "true"})
     assert updated.attributes == {"verdict": "false", "checkworthy": True} and updated.version == 2
-    with pytest.raises(services.Conflict):
-        services.span_update(span=span, user=annotation_set.user, version=1, note="from an old tab")
+    with pytest.raises(Conflict):
+        span_update(span=span, user=annotation_set.user, version=1, note="from an old tab")
     span.refresh_from_db()
     assert span.note == "" and span.attributes["verdict"] == "false"
     assert Event.objects.filter(action="update").count() == 1
@@ -104,15 +107,15 @@ def test_update_attributes_and_stale_version_conflict(annotation_set):
 
 def test_unknown_attribute_values_are_refused(annotation_set):
     span, _ = create(annotation_set, "Claim", "completed his visit to Moscow")
-    with pytest.raises(services.ServiceError, match="“maybe” is not a verdict of Claim"):
-        services.span_update(span=span, user=annotation_set.user, version=1, attributes={"verdict": "maybe"})
-    with pytest.raises(services.ServiceError, match="Claim has no attribute “colour”"):
-        services.span_update(span=span, user=annotation_set.user, version=1, attributes={"colour": "red"})
+    with pytest.raises(ServiceError, match="“maybe” is not a verdict of Claim"):
+        span_update(span=span, user=annotation_set.user, version=1, attributes={"verdict": "maybe"})
+    with pytest.raises(ServiceError, match="Claim has no attribute “colour”"):
+        span_update(span=span, user=annotation_set.user, version=1, attributes={"colour": "red"})
 
 
 def test_relabel_keeps_shared_attributes_and_drops_others(annotation_set):
     span, _ = create(annotation_set, "Actor", "Sergei Lavrov", attributes={"kind": "person"})
-    span = services.span_update(span=span, user=annotation_set.user, version=1,
+    span = span_update(span=span, user=annotation_set.user, version=1,
                                 label=label(annotation_set.article.project, "Claim"))
     assert span.label.name == "Claim" and span.attributes == {}
 
@@ -121,24 +124,24 @@ def test_delete_and_undo_restores_span_and_relations(annotation_set):
     quote, _ = create(annotation_set, "Quote", "Russia and the Republic of Korea are strategic partners")
     actor, _ = create(annotation_set, "Actor", "Jong Ui Young")
     said_by = RelationType.objects.get(project=annotation_set.article.project, name="said_by")
-    services.relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=actor,
+    relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=actor,
                              user=annotation_set.user)
-    event = services.span_delete(span=actor, user=annotation_set.user)
+    event = span_delete(span=actor, user=annotation_set.user)
     assert not Relation.objects.exists() and annotation_set.spans.count() == 1
-    restored = services.span_restore(event=event, user=annotation_set.user)
+    restored = span_restore(event=event, user=annotation_set.user)
     assert (restored.start, restored.end, restored.label.name) == (actor.start, actor.end, "Actor")
     relation = Relation.objects.get()
     assert (relation.source, relation.target) == (quote, restored)
-    with pytest.raises(services.ServiceError, match="already restored"):
-        services.span_restore(event=event, user=annotation_set.user)
+    with pytest.raises(ServiceError, match="already restored"):
+        span_restore(event=event, user=annotation_set.user)
 
 
 def test_relation_must_fit_its_labels(annotation_set):
     quote, _ = create(annotation_set, "Quote", "Russia and the Republic of Korea are strategic partners")
     claim, _ = create(annotation_set, "Claim", "completed his visit to Moscow")
     said_by = RelationType.objects.get(project=annotation_set.article.project, name="said_by")
-    with pytest.raises(services.ServiceError, match="links a Quote to a Actor, not a Quote to a Claim"):
-        services.relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=claim,
+    with pytest.raises(ServiceError, match="links a Quote to a Actor, not a Quote to a Claim"):
+        relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=claim,
                                  user=annotation_set.user)
     assert not Relation.objects.exists()
 
@@ -147,8 +150,8 @@ def test_relation_across_sets_is_refused(article, annotation_set, other_annotato
     quote, _ = create(annotation_set, "Quote", "Russia and the Republic of Korea are strategic partners")
     foreign = make_span(make_set(article, other_annotator), "Actor", "Jong Ui Young")
     said_by = RelationType.objects.get(project=article.project, name="said_by")
-    with pytest.raises(services.ServiceError, match="Both spans must be in this annotation set"):
-        services.relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=foreign,
+    with pytest.raises(ServiceError, match="Both spans must be in this annotation set"):
+        relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=foreign,
                                  user=annotation_set.user)
 
 
@@ -158,8 +161,8 @@ def test_linking_a_variant_spelling_adds_an_alias(project, annotator):
     entity = make_entity(project, "Jong Ui Young", aliases=[])
     first, _ = create(annotation_set, "Actor", "Jong Ui Young")
     variant, _ = create(annotation_set, "Actor", "Jung Ui Young")
-    services.span_link_entity(span=first, entity=entity, user=annotator, version=1)
-    services.span_link_entity(span=variant, entity=entity, user=annotator, version=1)
+    span_link_entity(span=first, entity=entity, user=annotator, version=1)
+    span_link_entity(span=variant, entity=entity, user=annotator, version=1)
     entity.refresh_from_db()
     assert entity.aliases == ["Jung Ui Young"]
     assert set(entity.spans.values_list("text", flat=True)) == {"Jong Ui Young", "Jung Ui Young"}
@@ -168,12 +171,12 @@ def test_linking_a_variant_spelling_adds_an_alias(project, annotator):
 def test_only_actor_spans_link_to_entities(project, annotation_set):
     claim, _ = create(annotation_set, "Claim", "completed his visit to Moscow")
     entity = make_entity(project, "Moscow")
-    with pytest.raises(services.ServiceError, match="Claim spans do not link to entities"):
-        services.span_link_entity(span=claim, entity=entity, user=annotation_set.user, version=1)
+    with pytest.raises(ServiceError, match="Claim spans do not link to entities"):
+        span_link_entity(span=claim, entity=entity, user=annotation_set.user, version=1)
 
 
 def test_entity_names_are_unique_and_trimmed(project, annotator):
-    services.entity_create(project=project, name="  Sergei   Lavrov ", user=annotator)
+    entity_create(project=project, name="  Sergei   Lavrov ", user=annotator)
     assert Entity.objects.get().name == "Sergei Lavrov"
-    with pytest.raises(services.ServiceError, match="already an entity called “Sergei Lavrov”"):
-        services.entity_create(project=project, name="Sergei Lavrov", user=annotator)
+    with pytest.raises(ServiceError, match="already an entity called “Sergei Lavrov”"):
+        entity_create(project=project, name="Sergei Lavrov", user=annotator)

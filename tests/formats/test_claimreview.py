@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from annotator.attributes import RATING_SCALE
 from annotator.formats import claimreview
-from annotator.formats.common import DEFAULT_RATING_SCALE, make_entity, make_record, make_relation, make_set, make_span
+from annotator.formats.common import make_entity, make_record, make_relation, make_set, make_span
 
 from .samples import seed_record
 
@@ -40,7 +41,7 @@ def test_rating_value_counts_down_the_default_scale(verdict, rating):
     (review,) = reviews(claim_record(verdict))
     assert review["reviewRating"] == {"@type": "Rating", "ratingValue": rating, "bestRating": 6, "worstRating": 1,
                                       "alternateName": verdict}
-    assert len(DEFAULT_RATING_SCALE) == 6
+    assert len(RATING_SCALE) == 6
 
 
 def test_custom_scale():

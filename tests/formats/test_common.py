@@ -3,8 +3,8 @@ import zipfile
 
 import pytest
 
+from annotator.attributes import RATING_SCALE
 from annotator.formats.common import (
-    DEFAULT_RATING_SCALE,
     FormatError,
     StreamBuffer,
     Utf16Offsets,
@@ -231,5 +231,5 @@ def test_decode_utf8_strips_bom_and_refuses_other_encodings():
 
 
 def test_default_rating_scale_runs_best_to_worst():
-    assert DEFAULT_RATING_SCALE[0] == "true"
-    assert DEFAULT_RATING_SCALE[-1] == "pants-on-fire"
+    assert RATING_SCALE[0] == "true"
+    assert RATING_SCALE[-1] == "pants-on-fire"

@@ -9,10 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.datasets import ARTICLE_STATUSES, export_bytes
+from annotator.errors import ServiceError
 from annotator.formats import WRITABLE
 from annotator.formats.common import FormatError
 from annotator.formats.csvfmt import TABLES
-from annotator.services import ServiceError
 from articles.models import Project
 
 BINARY = ("brat", "spacy")

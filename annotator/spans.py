@@ -1,5 +1,12 @@
-"""Writes to the annotation domain.  Every change is checked here, runs in one
-transaction and is written to the event log."""
+"""Writes to spans and relations in one annotation set: create, change, delete,
+undo a delete, link to an entity.
+
+Every change is checked here (offsets are code points and must cover exactly the
+submitted text; labels, relation types and entities must be of the article's
+project; attribute values must fit the label), runs in one transaction, and is
+written to the event log.  A stale version is a 409 (``Conflict``), never a quiet
+overwrite; the same span asked for twice is created once.
+"""
 
 from __future__ import annotations
 
@@ -7,55 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import AnnotationSet, Entity, EntityKind, Event, Label, Relation, RelationType, SetStatus, Span
-from .schema import clean_attribute_values
-
-
-class ServiceError(Exception):
-    """A refused change; nothing was written.  ``status`` is the HTTP answer."""
-
-    status = 422
-
-    def __init__(self, *messages: str):
-        super().__init__(" ".join(messages))
-        self.messages = list(messages)
-
-
-class Conflict(ServiceError):
-    status = 409
+from .attributes import clean_attribute_values
+from .errors import Conflict, ServiceError
+from .events import log_event, span_data
+from .models import AnnotationSet, Entity, EntityMerge, Event, Label, Relation, RelationType, SetStatus, Span
 
 
 def _excerpt(text: str, length: int = 40) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
-
-
-def log_event(*, user, action, obj, annotation_set=None, article=None, project=None, data=None) -> Event:
-    annotation_set = annotation_set or getattr(obj, "annotation_set", None)
-    article = article or (annotation_set.article if annotation_set else None)
-    project = project or article.project
-    return Event.objects.create(
-        project=project,
-        article=article,
-        annotation_set=annotation_set,
-        user=user if user and user.is_authenticated else None,
-        action=action,
-        object_type=type(obj).__name__.lower(),
-        object_id=obj.pk,
-        data=data or {},
-    )
-
-
-def span_data(span: Span) -> dict:
-    return {
-        "label": span.label.name,
-        "label_id": span.label_id,
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "attributes": span.attributes,
-        "entity": span.entity_id,
-        "note": span.note,
-    }
 
 
 def _require_editable(annotation_set: AnnotationSet):
@@ -209,22 +175,23 @@ def span_delete(*, span: Span, user) -> Event:
     return event
 
 
-@transaction.atomic
 def _entity_now(entity_id, *, project_id) -> Entity | None:
-    """The entity ``entity_id`` is now: itself, or the entity it was merged into (the
-    merge's event says which), following merges one after another."""
+    """The entity ``entity_id`` is now: itself, or the entity it was merged into,
+    following merges one after another."""
     for _ in range(20):
         if entity_id is None:
             return None
         entity = Entity.objects.filter(pk=entity_id, project_id=project_id).first()
         if entity is not None:
             return entity
-        merge = Event.objects.filter(project_id=project_id, action=Event.Action.DELETE, object_type="entity",
-                                     object_id=entity_id).order_by("-id").first()
-        entity_id = merge.data.get("merged_into_id") if merge else None
+        entity_id = (
+            EntityMerge.objects.filter(project_id=project_id, merged_id=entity_id).values_list("into_id", flat=True)
+            .first()
+        )
     return None
 
 
+@transaction.atomic
 def span_restore(*, event: Event, user) -> Span:
     """Undo a deletion: the span comes back with the relations whose other end still exists."""
     if event.action != Event.Action.DELETE or event.object_type != "span":
@@ -308,21 +275,6 @@ def relation_delete(*, relation: Relation, user):
     relation.delete()
 
 
-def entity_create(*, project, name: str, kind: str = EntityKind.PERSON, aliases=(), user, article=None) -> Entity:
-    name = " ".join(name.split())
-    if not name:
-        raise ServiceError("An entity needs a name.")
-    if kind not in EntityKind.values:
-        raise ServiceError(f"“{kind}” is not a kind of entity.")
-    if Entity.objects.filter(project=project, name=name).exists():
-        raise ServiceError(f"There is already an entity called “{name}”.")
-    with transaction.atomic():
-        entity = Entity.objects.create(project=project, name=name, kind=kind, aliases=list(aliases))
-        log_event(user=user, action=Event.Action.CREATE, obj=entity, project=project, article=article,
-                  data={"name": name, "kind": kind})
-    return entity
-
-
 @transaction.atomic
 def span_link_entity(*, span: Span, entity: Entity | None, user, version: int) -> Span:
     """Link an actor mention to an entity; a new spelling becomes an alias."""
@@ -339,36 +291,3 @@ def span_link_entity(*, span: Span, entity: Entity | None, user, version: int) -
             entity.aliases = [*entity.aliases, mention]
             entity.save(update_fields=["aliases"])
     return span
-
-
-@transaction.atomic
-def set_submit(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
-    if annotation_set.is_gold:
-        annotation_set.status = SetStatus.DONE
-    else:
-        if annotation_set.status == SetStatus.SUBMITTED:
-            raise ServiceError("This annotation set is already submitted.")
-        annotation_set.status = SetStatus.SUBMITTED
-    annotation_set.submitted_at = timezone.now()
-    annotation_set.save(update_fields=["status", "submitted_at", "updated_at"])
-    log_event(user=user, action=Event.Action.SUBMIT, obj=annotation_set, annotation_set=annotation_set)
-    return annotation_set
-
-
-@transaction.atomic
-def set_reopen(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
-    if annotation_set.is_editable:
-        raise ServiceError("This annotation set is open already.")
-    annotation_set.status = SetStatus.IN_REVIEW if annotation_set.is_gold else SetStatus.IN_PROGRESS
-    annotation_set.save(update_fields=["status", "updated_at"])
-    log_event(user=user, action=Event.Action.REOPEN, obj=annotation_set, annotation_set=annotation_set)
-    return annotation_set
-
-
-def set_for_annotator(*, article, user) -> AnnotationSet:
-    """The user's own set for ``article``, created on first visit while the article
-    has a free slot (see ``annotator.assignment``); an annotator whose article's k
-    slots are taken by others gets ``NotAssigned``, a 403 with a message."""
-    from .assignment import open_set  # assignment builds on this module
-
-    return open_set(article=article, user=user)
