@@ -67,16 +67,11 @@ from .errors import ServiceError
 from .formats import WRITABLE
 from .formats.common import FormatError, check_record, is_int, is_key, quote
 from .models import AnnotationSet, Entity, EntityKind, Event, Label, Relation, RelationType, SetStatus, Span
+from .status import EXPORT_FILTERS, export_filter
 
 CHUNK = 500
 SET_CHOICES = ("all", "gold", "submitted")  # or a username
-ARTICLE_STATUSES = {
-    "": "Any article",
-    "annotated": "With spans in the chosen sets",
-    "submitted": "With a submitted set",
-    "gold": "With a gold set",
-    "unannotated": "Without spans in the chosen sets",
-}
+ARTICLE_STATUSES = EXPORT_FILTERS
 ARTICLE_FIELDS = {"source": 200, "url": 1000, "published": None, "author": 200, "language": 16}
 NEW_LABEL_COLOURS = ["#f28e2b", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#17becf",
                      "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#2ca02c", "#d62728", "#9467bd"]
@@ -926,17 +921,9 @@ def _export(project, *, user, sets: str = "all", labels: Iterable[str] | None = 
         articles = articles.filter(pk__in=list(article_ids))
     articles = search_articles(articles, search or "")
     in_scope = AnnotationSet.objects.filter(scope, article=OuterRef("pk"))
-    with_spans = in_scope.filter(Exists(Span.objects.filter(annotation_set=OuterRef("pk"))))
     if sets != "all":
         articles = articles.filter(Exists(in_scope))
-    if status == "annotated":
-        articles = articles.filter(Exists(with_spans))
-    elif status == "unannotated":
-        articles = articles.exclude(Exists(with_spans))
-    elif status == "submitted":
-        articles = articles.filter(Exists(in_scope.filter(status=SetStatus.SUBMITTED)))
-    elif status == "gold":
-        articles = articles.filter(Exists(in_scope.filter(is_gold=True)))
+    articles = export_filter(articles, in_scope, status)
     return _Exporter(project, scope, labels, decode).records(articles)
 
 

@@ -15,15 +15,7 @@ Annotators are named by their usernames.
 
 Article status on the dashboard
 -------------------------------
-Each article is in exactly one bucket, the most advanced that applies:
-
-``done``         its gold set is done;
-``in_review``    its gold set is in review;
-``submitted``    at least k annotators' sets are submitted (k = the project's
-                 annotators per article);
-``in_progress``  at least one annotator's set exists (a set is created when an
-                 annotator opens or is assigned the article), fewer than k submitted;
-``unassigned``   no annotator's set at all.
+Each article is in exactly one bucket: see :mod:`annotator.status`.
 
 Spans per hour
 --------------
@@ -53,10 +45,9 @@ from articles.selectors import correlated_count
 
 from .agreement import ArticleSets, SpanRef, f1, project_agreement, span_f1
 from .models import AnnotationSet, Event, Label, SetStatus, Span
+from .status import STATUS_ORDER, status_q, with_status_inputs
 
 ACTIVITY_WINDOW = timedelta(days=7)
-
-STATUS_ORDER = ["unassigned", "in_progress", "submitted", "in_review", "done"]
 
 
 # ---------------------------------------------------------------------------
@@ -289,30 +280,14 @@ def _percent(part: int, whole: int) -> float:
 
 
 def article_status_counts(project) -> dict:
-    """Articles per status (see the module docstring), plus ``partial_<j>``: in progress with j submitted sets.
-
-    One aggregate query (per-article counts are correlated subqueries).
-    """
+    """Articles per status (see :mod:`annotator.status`), plus ``partial_<j>``: in
+    progress with j submitted sets.  One aggregate query."""
     k = project.annotators_per_article
-    sets = AnnotationSet.objects.filter(article=OuterRef("pk"))
-    per_article = project.articles.annotate(
-        n_started=correlated_count(sets.filter(is_gold=False), "article"),
-        n_submitted=correlated_count(sets.filter(is_gold=False, status=SetStatus.SUBMITTED), "article"),
-        gold_review=Exists(sets.filter(is_gold=True, status=SetStatus.IN_REVIEW)),
-        gold_done=Exists(sets.filter(is_gold=True, status=SetStatus.DONE)),
-    )
-    done = Q(gold_done=True)
-    review = Q(gold_review=True) & ~done
-    submitted = Q(n_submitted__gte=k) & ~done & ~review
-    in_progress = Q(n_started__gt=0, n_submitted__lt=k) & ~done & ~review
-    aggregates = {
-        "total": Count("id"),
-        "unassigned": Count("id", filter=Q(n_started=0) & ~done & ~review),
-        "in_progress": Count("id", filter=in_progress),
-        "submitted": Count("id", filter=submitted),
-        "in_review": Count("id", filter=review),
-        "done": Count("id", filter=done),
-    }
+    per_article = with_status_inputs(project.articles.all())
+    aggregates = {"total": Count("id")}
+    for status in STATUS_ORDER:
+        aggregates[status] = Count("id", filter=status_q(status, k))
+    in_progress = status_q("in_progress", k)
     for j in range(k):
         aggregates[f"partial_{j}"] = Count("id", filter=in_progress & Q(n_submitted=j))
     return per_article.aggregate(**aggregates)

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +22,7 @@ from articles.selectors import search_articles
 from .. import assignment
 from ..errors import NeedsConfirmation, ServiceError
 from ..models import AnnotationSet, SetStatus
+from ..status import STATUSES, status_q, with_status_inputs
 
 PAGE = "annotator/assignment.html"
 PER_PAGE = 50
@@ -30,12 +30,9 @@ KEPT = ("q", "status", "page")
 
 STATUS_FILTERS = [
     ("", "All articles"),
-    ("unassigned", "Unassigned"),
+    ("unassigned", STATUSES["unassigned"]),
     ("open", "Needs annotators"),
-    ("in_progress", "In progress"),
-    ("submitted", "Submitted by all"),
-    ("in_review", "Gold in review"),
-    ("done", "Gold done"),
+    *((status, label) for status, label in STATUSES.items() if status != "unassigned"),
     ("stale", "Stale assignments"),
 ]
 
@@ -50,22 +47,12 @@ def _int(value):
 def _filtered(project, query: str, status: str, hours: int):
     k = project.annotators_per_article
     articles = search_articles(project.articles.defer("text", "meta"), query).annotate(taken=assignment.taken_slots())
-    sets = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False)
-    gold = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True)
-    if status == "unassigned":
-        articles = articles.filter(taken=0)
-    elif status == "open":
+    if status == "open":
         articles = articles.filter(taken__lt=k)
-    elif status == "in_progress":
-        articles = articles.filter(Exists(sets.exclude(status=SetStatus.SUBMITTED)))
-    elif status == "submitted":
-        articles = articles.filter(taken__gte=k).exclude(Exists(sets.exclude(status=SetStatus.SUBMITTED)))
-    elif status == "in_review":
-        articles = articles.filter(Exists(gold.filter(status__in=[SetStatus.NEW, SetStatus.IN_REVIEW])))
-    elif status == "done":
-        articles = articles.filter(Exists(gold.filter(status=SetStatus.DONE)))
     elif status == "stale":
         articles = articles.filter(pk__in=assignment.stale_sets(project, hours=hours).values("article_id"))
+    elif status in STATUSES:
+        articles = with_status_inputs(articles).filter(status_q(status, k))
     return articles.order_by("id")
 
 
