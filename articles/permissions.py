@@ -1,9 +1,15 @@
 """The one place that decides whether a user may open a project page.
 
 Outsiders learn nothing (404); members whose role is too low are told why (403).
+Every view under ``/p/<slug>/`` is wrapped in ``project_view(needed)``, which
+resolves the project and the caller's role and hands both to the view; views of a
+single set, span or relation start from a queryset scoped to the user instead
+(``annotator.selectors.sets_for``).
 """
 
 from __future__ import annotations
+
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseForbidden
@@ -40,6 +46,22 @@ def project_for(user, slug, needed: str = Role.ANNOTATOR) -> tuple[Project, str]
             f"{'an' if role == Role.ANNOTATOR else 'a'} {Role(role).label.lower()} there."
         )
     return project, role
+
+
+def project_view(needed: str = Role.ANNOTATOR):
+    """Decorate a view taking ``slug``: it is called as ``view(request, project=…,
+    role=…, **other URL arguments)`` once ``project_for`` has let the user in."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, slug, **kwargs):
+            project, role = project_for(request.user, slug, needed=needed)
+            return view(request, *args, project=project, role=role, **kwargs)
+
+        wrapped.needed_role = needed
+        return wrapped
+
+    return decorator
 
 
 def permission_denied(request, exception=None):
