@@ -1,15 +1,17 @@
 """Label attributes: the types a label's attributes may have, the fact-check rating
 scale, the checks on definitions and on values, and the one-per-line text syntax the
-Labels page uses.  Plain Python over plain data: formats and forms use it without a
-database, and ``models`` builds on it (never the reverse)."""
+Labels page uses.  Plain Python over plain data, without Django: formats and forms use
+it without a database, and ``models`` builds on it (never the reverse)."""
 
-from django.db import models
+from enum import StrEnum
 
 
-class AttributeType(models.TextChoices):
-    CHOICE = "choice", "One of a list"
-    BOOL = "bool", "Yes / no"
-    TEXT = "text", "Free text"
+class AttributeType(StrEnum):
+    """What an attribute holds: one of a list of choices, yes or no, or free text."""
+
+    CHOICE = "choice"
+    BOOL = "bool"
+    TEXT = "text"
 
 
 # The fact-check verdicts of a Claim, from true to the worst; the default choices of
@@ -32,7 +34,7 @@ def attribute_definition_errors(definitions) -> list[str]:
             errors.append(f"Attribute “{name}” is defined twice.")
         seen.add(name)
         kind = definition.get("type")
-        if kind not in AttributeType.values:
+        if kind not in tuple(AttributeType):
             errors.append(f"Attribute “{name}” has type {kind!r}; use choice, bool or text.")
         elif kind == AttributeType.CHOICE:
             choices = definition.get("choices")
@@ -58,13 +60,13 @@ def clean_attribute_values(label, values: dict) -> tuple[dict, list[str]]:
         if value in (None, ""):
             continue
         kind = definition["type"]
-        if kind == "choice":
+        if kind == AttributeType.CHOICE:
             if value not in definition["choices"]:
                 options = ", ".join(definition["choices"])
                 errors.append(f"“{value}” is not a {name} of {label.name}; choose one of {options}.")
             else:
                 cleaned[name] = value
-        elif kind == "bool":
+        elif kind == AttributeType.BOOL:
             if isinstance(value, bool):
                 cleaned[name] = value
             elif value in ("true", "on", "yes", "1"):
@@ -96,9 +98,9 @@ def attributes_as_text(definitions) -> str:
     lines = []
     for definition in definitions or []:
         kind = definition.get("type")
-        if kind == "bool":
+        if kind == AttributeType.BOOL:
             spec = "yes/no"
-        elif kind == "text":
+        elif kind == AttributeType.TEXT:
             spec = "text"
         else:
             choices = definition.get("choices") or []
@@ -130,11 +132,11 @@ def parse_attribute_text(text: str) -> tuple[list[dict], list[str]]:
             elif repeated:
                 errors.append(f"{where}: “{repeated[0]}” is listed twice.")
             else:
-                definitions.append({"name": name, "type": "choice", "choices": choices})
+                definitions.append({"name": name, "type": AttributeType.CHOICE.value, "choices": choices})
         elif spec.lower() in BOOL_WORDS:
-            definitions.append({"name": name, "type": "bool"})
+            definitions.append({"name": name, "type": AttributeType.BOOL.value})
         elif spec.lower() in TEXT_WORDS:
-            definitions.append({"name": name, "type": "text"})
+            definitions.append({"name": name, "type": AttributeType.TEXT.value})
         else:
             errors.append(f"{where}: after the colon write “yes/no”, “text”, or the choices separated by “|”.")
     if not errors:
@@ -152,7 +154,7 @@ def attribute_summary(definitions) -> list[tuple[str, list[str]]]:
     rows = []
     for definition in definitions or []:
         kind = definition.get("type")
-        if kind == "choice":
+        if kind == AttributeType.CHOICE:
             rows.append((definition.get("name", ""), list(definition.get("choices") or [])))
         else:
             rows.append((definition.get("name", ""), ["yes/no" if kind == "bool" else "free text"]))

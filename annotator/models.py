@@ -9,7 +9,7 @@ from django.db.models import F, Q
 
 from articles.models import Article, Project
 
-from .attributes import AttributeType, attribute_definition_errors  # noqa: F401 (AttributeType lives with its checks)
+from .attributes import attribute_definition_errors
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 key_validator = RegexValidator(r"^[a-z0-9]?$", "Use one lower-case letter or digit.")

@@ -1,11 +1,15 @@
-"""Reads for the annotation domain, scoped to what a user may see."""
+"""Reads for the annotation domain, scoped to what a user may see: sets, spans and
+relations, a project's labels, the project list with each project's figures, the
+article list with each reader's status, and the members with their work.  Every
+function costs a fixed number of queries (the docstring says which when it matters).
+"""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from articles.models import Role
-from articles.selectors import has_role, role_in
+from articles.models import Article, Membership, Project, Role
+from articles.selectors import correlated_count, has_role, role_in
 
-from .models import AnnotationSet, Label, Relation, RelationType, Span
+from .models import AnnotationSet, Label, Relation, RelationType, SetStatus
 
 
 def sets_for(user, *, write: bool = False) -> QuerySet[AnnotationSet]:
@@ -25,10 +29,6 @@ def sets_for(user, *, write: bool = False) -> QuerySet[AnnotationSet]:
     return sets.filter(own | Q(article__project_id__in=reviewer_projects))
 
 
-def spans_for(annotation_set) -> QuerySet[Span]:
-    return annotation_set.spans.select_related("label", "entity").order_by("start", "-end", "id")
-
-
 def relations_for(annotation_set) -> QuerySet[Relation]:
     return annotation_set.relations.select_related("type", "source__label", "target__label").order_by("id")
 
@@ -41,5 +41,60 @@ def relation_types_for(project) -> list[RelationType]:
     return list(project.relation_types.select_related("source_label", "target_label").order_by("name"))
 
 
-def can_review(user, project) -> bool:
-    return has_role(role_in(user, project), Role.REVIEWER)
+def project_summaries(projects: QuerySet[Project], user) -> QuerySet[Project]:
+    """``projects`` with, for the project list: ``n_articles``, the user's ``role``,
+    and the user's own sets there, ``n_mine`` and ``n_mine_submitted``; one query."""
+    mine = AnnotationSet.objects.filter(article__project=OuterRef("pk"), user=user, is_gold=False)
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    return projects.annotate(
+        n_articles=correlated_count(Article.objects.filter(project=OuterRef("pk")), "project"),
+        n_mine=correlated_count(mine, "article__project"),
+        n_mine_submitted=correlated_count(mine.filter(status="submitted"), "article__project"),
+        my_role=Subquery(role),
+    )
+
+
+def articles_for(user, project, *, role: str | None = None) -> QuerySet[Article]:
+    """The articles the user may list, each annotated with how many spans they can see.
+
+    Reviewers and managers see every article and every span, and ``set_status`` is
+    the status of its gold set (None before review); annotators see the articles
+    assigned to them (those where they hold a set), their own spans, and the status
+    of their own set.
+    """
+    role = role or role_in(user, project)
+    articles = project.articles.all()
+    if has_role(role, Role.REVIEWER):
+        spans = Count("annotation_sets__spans")
+        # The column reviewers watch: where the article's gold set stands.
+        status = AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True).values("status")[:1]
+    else:
+        mine = AnnotationSet.objects.filter(article=OuterRef("pk"), user=user, is_gold=False)
+        articles = articles.filter(Exists(mine))
+        spans = Count("annotation_sets__spans", filter=Q(annotation_sets__user=user))
+        status = mine.values("status")[:1]
+    return (
+        articles.annotate(span_count=spans, set_status=Subquery(status))
+        .defer("text", "meta")
+        .order_by("id")
+    )
+
+
+def memberships_with_work(project) -> QuerySet[Membership]:
+    """The project's memberships with each member's sets there: ``working`` (started,
+    not submitted) and ``submitted``; one query."""
+    in_project = Q(user__annotation_sets__article__project=project)
+    return (
+        Membership.objects.filter(project=project)
+        .select_related("user")
+        .annotate(
+            working=Count(
+                "user__annotation_sets",
+                filter=in_project & Q(user__annotation_sets__is_gold=False)
+                & ~Q(user__annotation_sets__status=SetStatus.SUBMITTED),
+            ),
+            submitted=Count(
+                "user__annotation_sets", filter=in_project & Q(user__annotation_sets__status=SetStatus.SUBMITTED)
+            ),
+        )
+    )

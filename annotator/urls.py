@@ -4,10 +4,17 @@ labels, progress and agreement, and the fragments htmx asks for."""
 from django.urls import path
 
 from .views import assignment as assignment_views
-from .views import dashboard, datasets, entities, schema, workspace
+from .views import dashboard, datasets, entities, projects, schema, workspace
 from .views import review as review_views
 
 urlpatterns = [
+    path("", projects.project_list, name="project-list"),
+    path("new/", projects.project_create, name="project-create"),
+    path("p/<slug:slug>/", projects.project_detail, name="project-detail"),
+    path("p/<slug:slug>/import/", projects.project_import, name="project-import"),
+    path("p/<slug:slug>/members/", projects.members, name="project-members"),
+    path("p/<slug:slug>/members/<int:membership_id>/", projects.member_change, name="member-change"),
+    path("p/<slug:slug>/members/<int:membership_id>/remove/", projects.member_remove, name="member-remove"),
     path("p/<slug:slug>/a/<int:article_id>/", workspace.workspace, name="workspace"),
     path("p/<slug:slug>/next/", workspace.next_article, name="next-article"),
     path("p/<slug:slug>/review/next/", review_views.review_next, name="review-next"),

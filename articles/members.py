@@ -1,14 +1,11 @@
 """Members and their roles, as managers change them from the project's Members page.
 
 Every change keeps one rule: a project always has at least one manager, so
-nobody can lock the team out of its own settings.  Removing a member gives back
-the articles they were handed but had not started (empty sets); sets holding
-work stay, with their spans, for the review and the exports.
+nobody can lock the team out of its own settings.  Removing a member, which also
+hands their work back, is ``annotator.projects.remove_member``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -19,13 +16,6 @@ from .models import Membership, Project, Role
 
 class MemberError(Exception):
     """A change that was refused; the message says why."""
-
-
-@dataclass
-class Removal:
-    username: str
-    released: int  # empty assignments given back to the queue
-    kept: int  # sets with work that stay in the project
 
 
 def find_user(identifier: str):
@@ -48,7 +38,7 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _keeps_a_manager(project: Project, leaving: Membership) -> None:
+def keeps_a_manager(project: Project, leaving: Membership) -> None:
     if leaving.role != Role.MANAGER:
         return
     others = Membership.objects.filter(project=project, role=Role.MANAGER).exclude(pk=leaving.pk)
@@ -76,21 +66,10 @@ def change_role(*, membership: Membership, role: str) -> Membership:
     role = _check_role(role)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if role != Role.MANAGER:
-        _keeps_a_manager(locked.project, locked)
+        keeps_a_manager(locked.project, locked)
     locked.role = role
     locked.save(update_fields=["role"])
     return locked
-
-
-@transaction.atomic
-def remove_member(*, membership: Membership, by) -> Removal:
-    from annotator.assignment import release_member
-
-    locked = Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
-    _keeps_a_manager(locked.project, locked)
-    released, kept = release_member(project=locked.project, user=locked.user, by=by)
-    locked.delete()
-    return Removal(username=locked.user.get_username(), released=released, kept=kept)
 
 
 def managed_projects(user):
@@ -98,18 +77,3 @@ def managed_projects(user):
     if user.is_superuser:
         return Project.objects.order_by("name")
     return Project.objects.filter(memberships__user=user, memberships__role=Role.MANAGER).order_by("name")
-
-
-@transaction.atomic
-def create_project(project: Project, *, manager, schema_from: Project | None = None) -> Project:
-    """Save a new project with ``manager`` as its first manager and a label schema:
-    a copy of ``schema_from``'s, or the default one."""
-    from annotator.schema import copy_schema, install_default_schema
-
-    project.save()
-    Membership.objects.create(project=project, user=manager, role=Role.MANAGER)
-    if schema_from is not None:
-        copy_schema(schema_from, project)
-    else:
-        install_default_schema(project)
-    return project

@@ -13,6 +13,7 @@ from annotator import assignment
 from annotator.models import AnnotationSet, Event, SetStatus, Span
 from articles.models import Article, Role
 from tests.factories import make_article, make_project, make_relation, make_set, make_span, make_user
+from tests.html import collapsed  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -291,16 +292,16 @@ def test_release_stale_assignments(boss, project, annotator, other_annotator, re
         _age(s, 30)
     Event.objects.filter(annotation_set=old_worked).update(created_at=timezone.now() - dt.timedelta(hours=30))
     _age(recent, 2)
-    page = boss.get(assignments_url(project)).content.decode()
+    page = collapsed(boss.get(assignments_url(project)))
     assert ("2 assignments</strong> started and untouched for more than 24 hours: "
             "1 without spans, 1 holding 1 span") in page
     # The plain button releases only the empty one.
-    page = boss.post(reverse("assignments-release", args=[project.slug]), {"hours": 24}, follow=True).content.decode()
+    page = collapsed(boss.post(reverse("assignments-release", args=[project.slug]), {"hours": 24}, follow=True))
     assert "Released 1 assignment(s) untouched for more than 24 h." in page
     assert set(AnnotationSet.objects.values_list("pk", flat=True)) == {old_worked.pk, recent.pk, done.pk}
     # With spans only with the number the manager was shown.
     url = reverse("assignments-release", args=[project.slug])
-    page = boss.post(url, {"hours": 24, "with_spans": 1, "confirm_spans": 5}, follow=True).content.decode()
+    page = collapsed(boss.post(url, {"hours": 24, "with_spans": 1, "confirm_spans": 5}, follow=True))
     assert "now hold 1 span(s), not 5" in page and AnnotationSet.objects.filter(pk=old_worked.pk).exists()
     boss.post(url, {"hours": 24, "with_spans": 1, "confirm_spans": 1})
     assert set(AnnotationSet.objects.values_list("pk", flat=True)) == {recent.pk, done.pk}

@@ -25,6 +25,7 @@ from tests.factories import (
     make_span,
     make_user,
 )
+from tests.html import collapsed  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_project_page_links_to_dashboard_and_agreement_for_reviewers_only(client
 
 def test_dashboard_shows_the_projects_numbers(client, k2_project, reviewer):
     client.force_login(reviewer)
-    body = client.get(dashboard_url(k2_project)).content.decode()
+    body = collapsed(client.get(dashboard_url(k2_project)))
 
     assert "6 articles · 2 annotators per article" in text_of(body)
     assert section(body, "status-unassigned") == "Unassigned 1 17%"

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from annotator.models import AnnotationSet, Event, Relation, SetStatus, Span
 from tests.factories import label, make_article, make_entity, make_project, make_relation, make_set, make_span
+from tests.html import collapsed  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -245,11 +246,11 @@ def test_relation_create_and_delete(client, annotator, article):
     actor = make_span(annotation_set, "Actor", "Jong Ui Young")
     said_by = article.project.relation_types.get(name="said_by")
     client.force_login(annotator)
-    body = client.post(reverse("relation-create", args=[annotation_set.pk]),
-                       {"type": said_by.pk, "source": quote.pk, "target": actor.pk}, **HX).content.decode()
+    body = collapsed(client.post(reverse("relation-create", args=[annotation_set.pk]),
+                       {"type": said_by.pk, "source": quote.pk, "target": actor.pk}, **HX))
     assert "said by" in body and "beforeend:#relation-items" in body
     relation = Relation.objects.get()
-    page = client.get(workspace_url(article)).content.decode()
+    page = collapsed(client.get(workspace_url(article)))
     assert re.search(r"“Russia and the Republic of Korea are strategic partners”</a> — said by "
                      r'<a href="#" data-goto="\d+">Jong Ui Young</a>', page)
     client.post(reverse("relation-delete", args=[relation.pk]), {"focus": quote.pk}, **HX)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.models import Article, Role
 from tests.factories import make_article, make_project, make_set, make_span, make_user
+from tests.html import collapsed  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +50,14 @@ def test_annotators_list_only_the_articles_assigned_to_them(client, annotator, o
     client.force_login(annotator)
     response = client.get(reverse("project-detail", args=["news"]))
     assert [a.title for a in response.context["page"]] == ["Diplomacy"]
-    body = response.content.decode()
+    body = collapsed(response)
     assert "1 article assigned to you" in body and "Money" not in body and "Unassigned" not in body
     assert 'id="start-next"' in body
     # Someone with nothing assigned is told how to start.
     fresh = make_user("fresh")
     project.memberships.create(user=fresh, role=Role.ANNOTATOR)
     client.force_login(fresh)
-    body = client.get(reverse("project-detail", args=["news"])).content.decode()
+    body = collapsed(client.get(reverse("project-detail", args=["news"])))
     assert "No article is assigned to you yet: press “Next article” to start one." in body
 
 
@@ -194,7 +195,7 @@ def test_project_list_shows_each_projects_size_my_role_and_my_work(client, annot
         if i < 2:
             make_set(article, annotator, status=SetStatus.SUBMITTED if i == 0 else SetStatus.IN_PROGRESS)
     client.force_login(annotator)
-    body = client.get(reverse("project-list")).content.decode()
+    body = collapsed(client.get(reverse("project-list")))
     assert '<span class="role-badge">annotator</span>' in body
     assert "3 articles · you hold 2, 1 submitted" in body
 
