@@ -98,3 +98,18 @@ def memberships_with_work(project) -> QuerySet[Membership]:
             ),
         )
     )
+
+
+def holds_unsubmitted(user, *, article_id, project) -> bool:
+    """Whether ``user`` holds ``article_id`` of ``project`` and has not submitted it."""
+    return (
+        AnnotationSet.objects.filter(article_id=article_id, article__project=project, user=user, is_gold=False)
+        .exclude(status=SetStatus.SUBMITTED)
+        .exists()
+    )
+
+
+def submitted_everything(user, project) -> bool:
+    """Whether ``user`` has submitted a set of every article of ``project``."""
+    mine = AnnotationSet.objects.filter(article__project=project, user=user, status=SetStatus.SUBMITTED)
+    return mine.count() == project.articles.count()

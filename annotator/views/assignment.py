@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Role
-from articles.permissions import project_for
+from articles.permissions import project_view
 from articles.selectors import search_articles
 
 from .. import assignment
 from ..errors import NeedsConfirmation, ServiceError
 from ..models import AnnotationSet, SetStatus
 from ..status import STATUSES, status_q, with_status_inputs
+from .common import int_or_none
 
 PAGE = "annotator/assignment.html"
 PER_PAGE = 50
@@ -35,13 +36,6 @@ STATUS_FILTERS = [
     *((status, label) for status, label in STATUSES.items() if status != "unassigned"),
     ("stale", "Stale assignments"),
 ]
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _filtered(project, query: str, status: str, hours: int):
@@ -112,16 +106,16 @@ def _back(request, project):
 
 
 @require_GET
-def assignments(request, slug):
-    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def assignments(request, *, project, role):
     return render(request, PAGE, _context(request, project, role))
 
 
 @require_POST
-def assign(request, slug):
-    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
-    user = get_user_model().objects.filter(pk=_int(request.POST.get("user"))).first()
-    ids = [pk for pk in (_int(v) for v in request.POST.getlist("article")) if pk]
+@project_view(Role.MANAGER)
+def assign(request, *, project, role):
+    user = get_user_model().objects.filter(pk=int_or_none(request.POST.get("user"))).first()
+    ids = [pk for pk in (int_or_none(v) for v in request.POST.getlist("article")) if pk]
     try:
         report = assignment.assign(project=project, article_ids=ids, user=user, by=request.user)
     except ServiceError as error:
@@ -133,12 +127,12 @@ def assign(request, slug):
 
 
 @require_POST
-def unassign(request, slug, set_id):
-    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def unassign(request, set_id, *, project, role):
     annotation_set = get_object_or_404(
         AnnotationSet.objects.select_related("article__project", "user"), pk=set_id, article__project=project
     )
-    confirm = _int(request.POST.get("confirm_spans"))
+    confirm = int_or_none(request.POST.get("confirm_spans"))
     try:
         n = assignment.unassign(annotation_set=annotation_set, by=request.user, confirm_spans=confirm)
     except NeedsConfirmation as question:
@@ -160,12 +154,12 @@ def unassign(request, slug, set_id):
 
 
 @require_POST
-def release(request, slug):
-    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
-    hours = _int(request.POST.get("hours"))
+@project_view(Role.MANAGER)
+def release(request, *, project, role):
+    hours = int_or_none(request.POST.get("hours"))
     if hours is None:
         hours = assignment.release_after_hours()
-    confirm = _int(request.POST.get("confirm_spans")) if request.POST.get("with_spans") else None
+    confirm = int_or_none(request.POST.get("confirm_spans")) if request.POST.get("with_spans") else None
     try:
         sets, spans = assignment.release_stale(project=project, by=request.user, hours=hours, confirm_spans=confirm)
     except ServiceError as error:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Role
-from articles.permissions import project_for
+from articles.permissions import project_view
 from articles.selectors import has_role
 
 from .. import entities as kb
@@ -65,8 +65,8 @@ def _save(form, *, user, before=None) -> Entity | None:
 
 
 @require_GET
-def entity_list(request, slug):
-    project, role = project_for(request.user, slug, needed=Role.ANNOTATOR)
+@project_view(Role.ANNOTATOR)
+def entity_list(request, *, project, role):
     template = PAGE
     if request.htmx and request.htmx.target == "entity-list":
         template += "#entity-list"
@@ -74,8 +74,8 @@ def entity_list(request, slug):
 
 
 @require_POST
-def entity_create(request, slug):
-    project, role = project_for(request.user, slug, needed=Role.REVIEWER)
+@project_view(Role.REVIEWER)
+def entity_create(request, *, project, role):
     form = EntityForm(request.POST, project=project, instance=Entity(project=project))
     if form.is_valid():
         entity = _save(form, user=request.user)
@@ -106,8 +106,8 @@ def _edit_page(request, project, role, entity, *, saved_name, form=None, merge_f
 
 
 @require_http_methods(["GET", "POST"])
-def entity_edit(request, slug, entity_id):
-    project, role = project_for(request.user, slug, needed=Role.REVIEWER)
+@project_view(Role.REVIEWER)
+def entity_edit(request, entity_id, *, project, role):
     entity = get_object_or_404(Entity, pk=entity_id, project=project)
     saved_name, before = entity.name, kb.entity_data(entity)
     if request.method == "GET":
@@ -122,8 +122,8 @@ def entity_edit(request, slug, entity_id):
 
 
 @require_POST
-def entity_merge(request, slug, entity_id):
-    project, role = project_for(request.user, slug, needed=Role.REVIEWER)
+@project_view(Role.REVIEWER)
+def entity_merge(request, entity_id, *, project, role):
     entity = get_object_or_404(Entity, pk=entity_id, project=project)
     form = EntityMergeForm(request.POST, entity=entity)
     if form.is_valid():
@@ -144,8 +144,8 @@ def entity_merge(request, slug, entity_id):
 
 
 @require_POST
-def entity_delete(request, slug, entity_id):
-    project, _ = project_for(request.user, slug, needed=Role.REVIEWER)
+@project_view(Role.REVIEWER)
+def entity_delete(request, entity_id, *, project, role):
     entity = get_object_or_404(Entity, pk=entity_id, project=project)
     name = entity.name
     try:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Role
-from articles.permissions import project_for
+from articles.permissions import project_view
 
 from ..attributes import attribute_summary
 from ..events import log_event
@@ -87,8 +87,8 @@ def _save(form, *, user, project, action, before=None):
 
 
 @require_http_methods(["GET", "POST"])
-def labels(request, slug):
-    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def labels(request, *, project, role):
     if request.method == "POST":
         form = LabelForm(request.POST, project=project, instance=Label(project=project))
         if form.is_valid():
@@ -101,8 +101,8 @@ def labels(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-def label_edit(request, slug, label_id):
-    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def label_edit(request, label_id, *, project, role):
     label = get_object_or_404(Label, pk=label_id, project=project)
     saved_name, n_spans = label.name, label.spans.count()
     before = _label_data(label)
@@ -145,16 +145,16 @@ def _delete(request, project, obj, *, refusal: str | None, data: dict, what: str
 
 
 @require_POST
-def label_delete(request, slug, label_id):
-    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def label_delete(request, label_id, *, project, role):
     label = get_object_or_404(Label, pk=label_id, project=project)
     return _delete(request, project, label, refusal=label_delete_refusal(label), data=_label_data(label),
                    what=f"The label “{label.name}”", raced="spans")
 
 
 @require_POST
-def relation_type_create(request, slug):
-    project, role = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def relation_type_create(request, *, project, role):
     form = RelationTypeForm(request.POST, project=project)
     if form.is_valid():
         relation_type = _save(form, user=request.user, project=project, action=Event.Action.CREATE)
@@ -165,8 +165,8 @@ def relation_type_create(request, slug):
 
 
 @require_POST
-def relation_type_delete(request, slug, type_id):
-    project, _ = project_for(request.user, slug, needed=Role.MANAGER)
+@project_view(Role.MANAGER)
+def relation_type_delete(request, type_id, *, project, role):
     relation_type = get_object_or_404(
         RelationType.objects.select_related("source_label", "target_label"), pk=type_id, project=project
     )

@@ -16,15 +16,24 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from articles.models import Article
-from articles.selectors import projects_for, role_in
+from articles.permissions import project_view
 
 from .. import sets as set_writes
 from .. import spans as span_writes
+from ..assignment import next_for
 from ..entities import entities_matching, entity_create
 from ..errors import Conflict, ServiceError
 from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
-from ..selectors import labels_for, relation_types_for, relations_for, sets_for
+from ..selectors import (
+    holds_unsubmitted,
+    labels_for,
+    relation_types_for,
+    relations_for,
+    sets_for,
+    submitted_everything,
+)
+from .common import int_or_none
 
 PAGE = "annotator/workspace.html"
 RELATION_CANDIDATES = 12  # spans offered as the other end of a relation
@@ -42,13 +51,6 @@ def _message(request, text, *, status=422, level="error"):
 
 def _refused(request, error: ServiceError):
     return _message(request, " ".join(error.messages), status=error.status)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _sidebar_groups(labels, spans):
@@ -186,13 +188,13 @@ def label_version(labels) -> str:
 
 
 @require_GET
-def label_css(request, slug):
+@project_view()
+def label_css(request, *, project, role):
     """Each label's colour as a CSS custom property: ``.l12 { --c: #e15759 }``.
 
     A stylesheet of its own rather than an inline ``<style>``, so the pages work under
     a Content-Security-Policy without 'unsafe-inline'.  Colours are validated hex.
     """
-    project = get_object_or_404(projects_for(request.user), slug=slug)
     rules = "".join(f".l{pk}{{--c:{colour}}}\n" for pk, colour in project.labels.values_list("pk", "colour"))
     response = HttpResponse(rules, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, max-age=86400"
@@ -201,9 +203,10 @@ def label_css(request, slug):
 
 
 @require_GET
-def workspace(request, slug, article_id):
-    project = get_object_or_404(projects_for(request.user), slug=slug)
-    article = get_object_or_404(Article.objects.select_related("project"), pk=article_id, project=project)
+@project_view()
+def workspace(request, article_id, *, project, role):
+    article = get_object_or_404(Article, pk=article_id, project=project)
+    article.project = project
     annotation_set = set_writes.set_for_annotator(article=article, user=request.user)
     annotation_set.article = article
     labels = labels_for(project)
@@ -216,7 +219,7 @@ def workspace(request, slug, article_id):
     relations = list(relations_for(annotation_set))
     context = {
         "project": project,
-        "role": role_in(request.user, project),
+        "role": role,
         "article": article,
         "annotation_set": annotation_set,
         "labels": labels,
@@ -232,21 +235,15 @@ def workspace(request, slug, article_id):
 
 
 @require_GET
-def next_article(request, slug):
-    from articles.permissions import project_for
-
-    from ..assignment import next_for
-
-    project, _ = project_for(request.user, slug)
-    after = _int(request.GET.get("after"))
+@project_view()
+def next_article(request, *, project, role):
+    after = int_or_none(request.GET.get("after"))
     annotation_set = next_for(user=request.user, project=project, after=after)
     if annotation_set is None:
-        if after and AnnotationSet.objects.filter(article_id=after, article__project=project, user=request.user,
-                                                  is_gold=False).exclude(status=SetStatus.SUBMITTED).exists():
+        if after and holds_unsubmitted(request.user, article_id=after, project=project):
             messages.info(request, "No other article needs you right now: finish and submit this one.")
             return redirect("workspace", project.slug, after)
-        mine = AnnotationSet.objects.filter(article__project=project, user=request.user, status=SetStatus.SUBMITTED)
-        if mine.count() == project.articles.count():
+        if submitted_everything(request.user, project):
             messages.success(request, "You have submitted every article of this project. Thank you!")
         else:
             messages.success(
@@ -267,11 +264,11 @@ def span_create(request, set_id):
     # Only this project's labels: another project's label is "not a label here",
     # without saying what it is called.
     label = Label.objects.filter(
-        pk=_int(request.POST.get("label")), project_id=annotation_set.article.project_id
+        pk=int_or_none(request.POST.get("label")), project_id=annotation_set.article.project_id
     ).first()
     if label is None:
         return _message(request, "Choose a label of this project for the selection.")
-    start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
+    start, end = int_or_none(request.POST.get("start")), int_or_none(request.POST.get("end"))
     if start is None or end is None:
         return _message(request, "The selection has no valid start and end.")
     try:
@@ -300,10 +297,10 @@ def span_panel(request, span_id):
 @require_POST
 def span_update(request, span_id):
     span = _span_for(request, span_id, write=True)
-    version = _int(request.POST.get("version"))
+    version = int_or_none(request.POST.get("version"))
     label = span.label
     if "label" in request.POST:
-        label = Label.objects.filter(pk=_int(request.POST["label"]), project=span.label.project_id).first()
+        label = Label.objects.filter(pk=int_or_none(request.POST["label"]), project=span.label.project_id).first()
         if label is None:
             return _message(request, "That label is not part of this project.")
     attributes = None
@@ -384,7 +381,7 @@ def relation_targets(request, span_id):
     in the set (the panel lists only the nearest), nearest first."""
     span = _span_for(request, span_id, write=True)
     relation_type = RelationType.objects.select_related("target_label").filter(
-        pk=_int(request.GET.get("type")), project_id=span.label.project_id, source_label_id=span.label_id
+        pk=int_or_none(request.GET.get("type")), project_id=span.label.project_id, source_label_id=span.label_id
     ).first()
     if relation_type is None:
         return _message(request, f"That relation type does not start from {span.label.name} spans.")
@@ -402,7 +399,7 @@ def relation_targets(request, span_id):
 @require_POST
 def span_entity(request, span_id):
     span = _span_for(request, span_id, write=True)
-    version = _int(request.POST.get("version"))
+    version = int_or_none(request.POST.get("version"))
     project = span.annotation_set.article.project
     try:
         if request.POST.get("action") == "new":
@@ -416,7 +413,7 @@ def span_entity(request, span_id):
         elif request.POST.get("action") == "unlink":
             entity = None
         else:
-            entity = Entity.objects.filter(pk=_int(request.POST.get("entity")), project=project).first()
+            entity = Entity.objects.filter(pk=int_or_none(request.POST.get("entity")), project=project).first()
             if entity is None:
                 return _message(request, "Choose an entity of this project.")
         span = span_writes.span_link_entity(span=span, entity=entity, user=request.user, version=version)
@@ -439,12 +436,12 @@ def relation_create(request, set_id):
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     project_id = annotation_set.article.project_id
     relation_type = RelationType.objects.select_related("source_label", "target_label").filter(
-        pk=_int(request.POST.get("type")), project_id=project_id
+        pk=int_or_none(request.POST.get("type")), project_id=project_id
     ).first()
     spans = {s.pk: s for s in annotation_set.spans.select_related("label").filter(
-        pk__in=[_int(request.POST.get("source")) or 0, _int(request.POST.get("target")) or 0])}
-    source = spans.get(_int(request.POST.get("source")))
-    target = spans.get(_int(request.POST.get("target")))
+        pk__in=[int_or_none(request.POST.get("source")) or 0, int_or_none(request.POST.get("target")) or 0])}
+    source = spans.get(int_or_none(request.POST.get("source")))
+    target = spans.get(int_or_none(request.POST.get("target")))
     if relation_type is None or source is None or target is None:
         return _message(request, "Choose a relation type and two spans of this annotation set.")
     try:
@@ -466,7 +463,7 @@ def relation_delete(request, relation_id):
         Relation.objects.select_related("type", "annotation_set__article__project"),
         pk=relation_id, annotation_set__in=sets.values("pk"),
     )
-    focus = _int(request.POST.get("focus")) or relation.source_id
+    focus = int_or_none(request.POST.get("focus")) or relation.source_id
     try:
         span_writes.relation_delete(relation=relation, user=request.user)
     except ServiceError as error:

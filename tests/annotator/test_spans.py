@@ -1,3 +1,5 @@
+"""Writes to spans, relations and sets: every change checked, in one transaction, logged."""
+
 import pytest
 
 from annotator.entities import entity_create
@@ -180,3 +182,22 @@ def test_entity_names_are_unique_and_trimmed(project, annotator):
     assert Entity.objects.get().name == "Sergei Lavrov"
     with pytest.raises(ServiceError, match="already an entity called “Sergei Lavrov”"):
         entity_create(project=project, name="Sergei Lavrov", user=annotator)
+
+
+def test_undo_is_all_or_nothing(annotation_set, monkeypatch):
+    """If bringing back a relation fails, the span does not come back alone."""
+    quote, _ = create(annotation_set, "Quote", "Russia and the Republic of Korea are strategic partners")
+    actor, _ = create(annotation_set, "Actor", "Jong Ui Young")
+    said_by = RelationType.objects.get(project=annotation_set.article.project, name="said_by")
+    relation_create(annotation_set=annotation_set, type=said_by, source=quote, target=actor, user=annotation_set.user)
+    event = span_delete(span=actor, user=annotation_set.user)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Relation.objects, "get_or_create", broken)
+    with pytest.raises(RuntimeError):
+        span_restore(event=event, user=annotation_set.user)
+    assert list(annotation_set.spans.values_list("text", flat=True)) == [quote.text]
+    event.refresh_from_db()
+    assert "restored" not in event.data
