@@ -53,8 +53,11 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn config.wsgi --bind $(BIND) --workers $${WORKERS:-3} --access-logfile -
 
+## lint: ruff (complexity capped at 15), the layering contracts (import-linter), the templates (djLint)
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/djlint templates --lint --profile=django
 
 benchmark: install
 	$(BIN)/python manage.py benchmark

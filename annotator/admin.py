@@ -135,7 +135,7 @@ class ArticleAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
-        # The text never changes once anything is annotated on it (DESIGN rule 2).
+        # The text never changes once anything is annotated on it (docs/design.md, rule 2).
         if obj is not None and Span.objects.filter(annotation_set__article=obj).exists():
             return [*self.readonly_fields, "text", "project"]
         return self.readonly_fields

@@ -1,4 +1,4 @@
-"""Text normalisation (DESIGN rule 2) and the offset map that goes with it.
+"""Text normalisation (docs/design.md, rule 2) and the offset map that goes with it.
 
 Article text is normalised once, at import: line endings become ``\\n`` and
 Unicode becomes NFC.  Offsets that arrive with imported spans refer to the raw

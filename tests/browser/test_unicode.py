@@ -1,4 +1,4 @@
-"""The Unicode matrix (DESIGN rule 1), in a real browser.
+"""The Unicode matrix (docs/design.md, rule 1), in a real browser.
 
 For every case an annotator drags the mouse over a target, presses a label key,
 and the span the server stores covers exactly the target in code points; the page
