@@ -1,3 +1,5 @@
+"""The annotator app's configuration."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The articles app's configuration."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""Forms of the project pages: text upload, article search, project settings,
+starting a project, adding a member."""
+
 from django import forms
 from django.utils.text import slugify
 

@@ -47,7 +47,9 @@ class ParsedText:
 
 
 @dataclass
-class ImportReport:
+class TextImportReport:
+    """What a plain-text import created, and the files it skipped as duplicates."""
+
     created: list[Article] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # messages naming each duplicate
 
@@ -114,7 +116,7 @@ def import_texts(
     sources: list[Source],
     *,
     progress: Callable[[int, int, str], None] | None = None,
-) -> ImportReport:
+) -> TextImportReport:
     """Import every source as an article of ``project``, all or nothing."""
     limit = settings.FACTMARK_MAX_IMPORT_BYTES
     parsed: list[tuple[Source, ParsedText]] = []
@@ -142,7 +144,7 @@ def import_texts(
     if errors:
         raise ImportRefused(errors)
 
-    report = ImportReport()
+    report = TextImportReport()
     with transaction.atomic():
         known = dict(project.articles.values_list("content_hash", "external_id"))
         taken = set(project.articles.values_list("external_id", flat=True))

@@ -1,3 +1,6 @@
+"""Projects, memberships with their roles, and articles (the text, normalised once at
+import, and its metadata)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

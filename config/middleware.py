@@ -1,3 +1,7 @@
+"""Middleware of the whole site: login required everywhere (an expired session in an
+htmx request sends the whole page to the login form), the login-lockout answer, and
+gzip for pages and fragments but not for streamed exports."""
+
 from urllib.parse import quote
 
 from django.conf import settings

@@ -1,3 +1,6 @@
+"""Template filters and tags the pages share: relation names as words, status
+badges, and the span lists rendered by ``annotator.rendering``."""
+
 from django import template
 
 from annotator.models import SetStatus

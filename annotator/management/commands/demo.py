@@ -1,3 +1,6 @@
+"""``manage.py demo``: the demo project with the seed article and the demo users, made
+once and kept on later runs (``make run`` calls it)."""
+
 from pathlib import Path
 
 from django.conf import settings

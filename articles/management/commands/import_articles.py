@@ -1,3 +1,6 @@
+"""``manage.py import_articles PROJECT PATH…``: plain-text files or folders into a
+project, all or nothing."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing import ImportRefused, import_texts, sources_from_paths
