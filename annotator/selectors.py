@@ -4,12 +4,13 @@ article list with each reader's status, and the members with their work.  Every
 function costs a fixed number of queries (the docstring says which when it matters).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Abs
 
 from articles.models import Article, Membership, Project, Role
 from articles.selectors import correlated_count, has_role, role_in
 
-from .models import AnnotationSet, Label, Relation, RelationType, SetStatus
+from .models import AnnotationSet, Label, Relation, RelationType, SetStatus, Span
 
 
 def sets_for(user, *, write: bool = False) -> QuerySet[AnnotationSet]:
@@ -113,3 +114,77 @@ def submitted_everything(user, project) -> bool:
     """Whether ``user`` has submitted a set of every article of ``project``."""
     mine = AnnotationSet.objects.filter(article__project=project, user=user, status=SetStatus.SUBMITTED)
     return mine.count() == project.articles.count()
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+def spans_visible_to(user, *, write: bool = False) -> QuerySet[Span]:
+    """Spans of the sets ``user`` may read (or, with ``write``, change), with what the
+    span panel shows of them."""
+    return Span.objects.select_related(
+        "label", "entity", "annotation_set__article__project", "annotation_set__user"
+    ).filter(annotation_set__in=sets_for(user, write=write).values("pk"))
+
+
+def reading_progress(user, article) -> dict:
+    """Where ``article`` stands in its project for ``user``: ``position`` of ``total``,
+    and how many articles they have ``submitted``; two queries."""
+    project = article.project
+    counts = project.articles.aggregate(total=Count("id"), position=Count("id", filter=Q(id__lte=article.pk)))
+    submitted = AnnotationSet.objects.filter(article__project=project, user=user, status=SetStatus.SUBMITTED)
+    return counts | {"submitted": submitted.count()}
+
+
+def spans_between(annotation_set, low: int, high: int) -> list[Span]:
+    """The set's spans that overlap ``[low, high)``, with just their places and labels."""
+    spans = Span.objects.filter(annotation_set=annotation_set, start__lt=high, end__gt=low)
+    return list(spans.only("id", "label_id", "start", "end"))
+
+
+def nearest_spans(span: Span, *, label_ids, limit: int) -> tuple[list[Span], set[int]]:
+    """The ``limit`` spans of ``label_ids`` nearest to ``span`` in its set, in text order,
+    and the labels that have more candidates than that.  A speaker or claimant is almost
+    always close to its quote or claim.  Two queries, one either side."""
+    nearby = (
+        Span.objects.filter(annotation_set_id=span.annotation_set_id, label_id__in=list(label_ids))
+        .exclude(pk=span.pk)
+        .only("id", "label_id", "start", "end", "text")
+    )
+    before = list(nearby.filter(start__lt=span.start).order_by("-start")[: limit + 1])
+    after = list(nearby.filter(start__gte=span.start).order_by("start")[: limit + 1])
+    ranked = sorted(before + after, key=lambda s: abs(s.start - span.start))
+    return sorted(ranked[:limit], key=lambda s: s.start), {s.label_id for s in ranked[limit:]}
+
+
+def spans_matching(span: Span, *, label_id: int, query: str, limit: int) -> list[Span]:
+    """Spans of ``label_id`` in ``span``'s set whose text contains ``query``, the nearest
+    ``limit`` of them in text order."""
+    candidates = (
+        Span.objects.filter(annotation_set_id=span.annotation_set_id, label_id=label_id)
+        .exclude(pk=span.pk)
+        .only("id", "label_id", "start", "end", "text")
+    )
+    if query:
+        candidates = candidates.filter(text__icontains=query)
+    return sorted(candidates.order_by(Abs(F("start") - span.start), "start")[:limit], key=lambda s: s.start)
+
+
+def relations_touching(span: Span) -> list[Relation]:
+    """The relations from or to ``span``, with both ends and the type."""
+    relations = Relation.objects.filter(Q(source=span) | Q(target=span))
+    return list(relations.select_related("type", "source", "target"))
+
+
+def other_mentions(span: Span) -> list[Span]:
+    """The other spans of ``span``'s set linked to the same entity, in text order."""
+    if not span.entity_id:
+        return []
+    spans = Span.objects.filter(annotation_set_id=span.annotation_set_id, entity_id=span.entity_id)
+    return list(spans.exclude(pk=span.pk).order_by("start"))
+
+
+def label_counts(annotation_set, labels) -> list[dict]:
+    """How many spans of each of ``labels`` the set holds (0 included), for the sidebar."""
+    counts = dict(annotation_set.spans.values_list("label_id").annotate(n=Count("id")).values_list("label_id", "n"))
+    return [{"id": label.pk, "count": counts.get(label.pk, 0)} for label in labels]

@@ -7,8 +7,7 @@ import hashlib
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.db.models import Count, F, Q
-from django.db.models.functions import Abs
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -23,14 +22,22 @@ from .. import spans as span_writes
 from ..assignment import next_for
 from ..entities import entities_matching, entity_create
 from ..errors import Conflict, ServiceError
-from ..models import AnnotationSet, Entity, Event, Label, Relation, RelationType, SetStatus, Span
+from ..models import Entity, Event, Label, Relation, RelationType, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
 from ..selectors import (
     holds_unsubmitted,
+    label_counts,
     labels_for,
+    nearest_spans,
+    other_mentions,
+    reading_progress,
     relation_types_for,
     relations_for,
+    relations_touching,
     sets_for,
+    spans_between,
+    spans_matching,
+    spans_visible_to,
     submitted_everything,
 )
 from .common import int_or_none
@@ -60,35 +67,17 @@ def _sidebar_groups(labels, spans):
     return list(groups.values())
 
 
-def _progress(user, article):
-    project = article.project
-    counts = project.articles.aggregate(total=Count("id"), position=Count("id", filter=Q(id__lte=article.pk)))
-    submitted = AnnotationSet.objects.filter(
-        article__project=project, user=user, status=SetStatus.SUBMITTED
-    ).count()
-    return counts | {"submitted": submitted}
-
-
 def _paragraph_updates(annotation_set, places):
     """Re-render only the paragraphs that the given (start, end) places touch."""
     text = annotation_set.article.text
     bounds = paragraph_bounds(text)
     indexes = sorted({i for start, end in places for i in paragraphs_touching(bounds, start, end)})
     low, high = bounds[indexes[0]][0], bounds[indexes[-1]][1]
-    spans = Span.objects.filter(annotation_set=annotation_set, start__lt=high, end__gt=low).only(
-        "id", "label_id", "start", "end"
-    )
-    return render_paragraphs(text, list(spans), only=indexes)
+    return render_paragraphs(text, spans_between(annotation_set, low, high), only=indexes)
 
 
 def _span_for(request, span_id, *, write):
-    sets = sets_for(request.user, write=write)
-    span = get_object_or_404(
-        Span.objects.select_related("label", "entity", "annotation_set__article__project", "annotation_set__user"),
-        pk=span_id,
-        annotation_set__in=sets.values("pk"),
-    )
-    return span
+    return get_object_or_404(spans_visible_to(request.user, write=write), pk=span_id)
 
 
 def _panel_context(span, *, editable=True):
@@ -98,22 +87,11 @@ def _panel_context(span, *, editable=True):
     outgoing_types = [t for t in relation_types_for(project) if t.source_label_id == span.label_id]
     targets, overflow = {}, set()
     if outgoing_types:
-        # The nearest candidates of each wanted label: a speaker or claimant is
-        # almost always close to the quote or claim.  Two queries, one either side.
-        wanted = [t.target_label_id for t in outgoing_types]
-        nearby = Span.objects.filter(annotation_set=annotation_set, label_id__in=wanted).exclude(pk=span.pk).only(
-            "id", "label_id", "start", "end", "text"
-        )
-        before = list(nearby.filter(start__lt=span.start).order_by("-start")[:RELATION_CANDIDATES + 1])
-        after = list(nearby.filter(start__gte=span.start).order_by("start")[:RELATION_CANDIDATES + 1])
-        ranked = sorted(before + after, key=lambda s: abs(s.start - span.start))
-        for candidate in sorted(ranked[:RELATION_CANDIDATES], key=lambda s: s.start):
+        nearest, overflow = nearest_spans(span, label_ids=[t.target_label_id for t in outgoing_types],
+                                          limit=RELATION_CANDIDATES)
+        for candidate in nearest:
             targets.setdefault(candidate.label_id, []).append(candidate)
-        # More candidates than shown: the panel offers a search over all of them.
-        overflow = {s.label_id for s in ranked[RELATION_CANDIDATES:]}
-    relations = list(
-        Relation.objects.filter(Q(source=span) | Q(target=span)).select_related("type", "source", "target")
-    )
+    relations = relations_touching(span)
     attribute_fields = []
     for definition in span.label.attributes or []:
         attribute_fields.append(
@@ -124,9 +102,7 @@ def _panel_context(span, *, editable=True):
                 "value": span.attributes.get(definition["name"]),
             }
         )
-    mentions = []
-    if span.entity_id:
-        mentions = list(annotation_set.spans.filter(entity_id=span.entity_id).exclude(pk=span.pk).order_by("start"))
+    mentions = other_mentions(span)
     return {
         "span": span,
         "annotation_set": annotation_set,
@@ -163,7 +139,7 @@ def _workspace_parts(request, annotation_set, places) -> dict:
     return {
         "paragraphs": _paragraph_updates(annotation_set, places),
         "oob": True,
-        "label_counts": _label_counts(annotation_set),
+        "label_counts": label_counts(annotation_set, labels_for(annotation_set.article.project)),
     }
 
 
@@ -172,11 +148,6 @@ def _span_response(request, span, *, places, status=200, extra=None):
     annotation_set = span.annotation_set
     context = _panel_context(span) | _workspace_parts(request, annotation_set, places) | (extra or {})
     return render(request, PAGE + "#span-changed", context, status=status)
-
-
-def _label_counts(annotation_set):
-    counts = dict(annotation_set.spans.values_list("label_id").annotate(n=Count("id")).values_list("label_id", "n"))
-    return [{"id": label.pk, "count": counts.get(label.pk, 0)} for label in labels_for(annotation_set.article.project)]
 
 
 # ---------------------------------------------------------------- pages
@@ -228,7 +199,7 @@ def workspace(request, article_id, *, project, role):
         "paragraphs": render_paragraphs(article.text, spans),
         "groups": _sidebar_groups(labels, spans),
         "relations": relations,
-        "progress": _progress(request.user, article),
+        "progress": reading_progress(request.user, article),
         "editable": annotation_set.is_editable,
     }
     return render(request, PAGE, context)
@@ -386,13 +357,8 @@ def relation_targets(request, span_id):
     if relation_type is None:
         return _message(request, f"That relation type does not start from {span.label.name} spans.")
     query = " ".join(request.GET.get("q", "").split())[:100]
-    candidates = Span.objects.filter(
-        annotation_set_id=span.annotation_set_id, label_id=relation_type.target_label_id
-    ).exclude(pk=span.pk).only("id", "label_id", "start", "end", "text")
-    if query:
-        candidates = candidates.filter(text__icontains=query)
-    nearest = candidates.order_by(Abs(F("start") - span.start), "start")[:RELATION_CANDIDATES]
-    choice = {"type": relation_type, "targets": sorted(nearest, key=lambda s: s.start)}
+    targets = spans_matching(span, label_id=relation_type.target_label_id, query=query, limit=RELATION_CANDIDATES)
+    choice = {"type": relation_type, "targets": targets}
     return render(request, PAGE + "#relation-targets", {"span": span, "choice": choice, "query": query})
 
 
