@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from annotator.attributes import RATING_SCALE
-from annotator.datasets import ARTICLE_INSERT, RELATION_INSERT, SET_INSERT, SPAN_INSERT, bulk_insert
+from annotator.datasets.bulk import ARTICLE_INSERT, RELATION_INSERT, SET_INSERT, SPAN_INSERT, bulk_insert
 from annotator.models import AnnotationSet, Entity, Relation, RelationType, SetStatus, Span
 from annotator.schema import install_default_schema
 from articles.models import Article, Membership, Project, Role
