@@ -7,11 +7,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Role
-from articles.selectors import has_role, projects_for, role_in
+from articles.permissions import project_view
+from articles.selectors import has_role
 
 from ..datasets import ARTICLE_STATUSES, ImportRefused, export_bytes, export_filename, import_records
 from ..errors import ServiceError
@@ -93,15 +94,14 @@ def _context(request, project, role, **extra):
 
 
 @require_GET
-def datasets(request, slug):
-    project = get_object_or_404(projects_for(request.user), slug=slug)
-    return render(request, PAGE, _context(request, project, role_in(request.user, project)))
+@project_view()
+def datasets(request, *, project, role):
+    return render(request, PAGE, _context(request, project, role))
 
 
 @require_GET
-def dataset_export(request, slug):
-    project = get_object_or_404(projects_for(request.user), slug=slug)
-    role = role_in(request.user, project)
+@project_view()
+def dataset_export(request, *, project, role):
     form = ExportForm(request.GET, project=project, reader=has_role(role, Role.REVIEWER))
     if not form.is_valid():
         return render(request, PAGE, _context(request, project, role, export_form=form), status=422)
@@ -125,9 +125,8 @@ def dataset_export(request, slug):
 
 
 @require_POST
-def dataset_import(request, slug):
-    project = get_object_or_404(projects_for(request.user), slug=slug)
-    role = role_in(request.user, project)
+@project_view()
+def dataset_import(request, *, project, role):
     page = PAGE + "#import-result" if request.htmx else PAGE
     if not has_role(role, Role.MANAGER):
         context = _context(request, project, role, import_denied="Only managers can import datasets into this "
