@@ -14,13 +14,14 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from annotator.agreement import benchmark_corpus, project_agreement
+from annotator.agreement import project_agreement
+from annotator.agreement.load import agreement_articles, agreement_report
 from annotator.models import AnnotationSet, SetStatus, Span
-from annotator.reports import agreement_articles, agreement_report
 from annotator.schema import install_default_schema
 from articles.models import Article, Membership, Project, Role
 from articles.text import content_hash
 
+from .agreement_corpus import benchmark_corpus
 from .common import QueryCounter, machine, median_ms
 
 ROUNDS = 3

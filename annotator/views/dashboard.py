@@ -17,8 +17,9 @@ from articles.models import Role
 from articles.permissions import project_for
 from articles.selectors import has_role
 
+from ..agreement.cache import agreement_counts, cached_agreement_report
 from ..models import Event, Span
-from ..reports import agreement_counts, cached_agreement_report, project_progress, recent_articles
+from ..progress import project_progress, recent_articles
 
 DASHBOARD = "annotator/dashboard.html"
 AGREEMENT = "annotator/agreement.html"

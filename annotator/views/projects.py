@@ -19,7 +19,7 @@ from articles.models import Membership, Role
 from articles.permissions import project_view
 from articles.selectors import has_role, projects_for, search_articles
 
-from ..reports import article_agreement
+from ..agreement.load import article_agreement
 from ..projects import create_project, remove_member
 from ..review import sent_back_to
 from ..selectors import articles_for, memberships_with_work, project_summaries

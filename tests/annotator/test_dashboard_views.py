@@ -438,11 +438,11 @@ def test_descriptions_of_events(object_type, action, data, expected):
 
 def test_agreement_page_is_computed_once_per_state_of_the_annotations(client, project, agreed, reviewer,
                                                                         other_annotator, monkeypatch):
-    from annotator import reports
+    from annotator.agreement import cache as agreement_cache
 
     computed = []
-    real = reports.agreement_report
-    monkeypatch.setattr(reports, "agreement_report", lambda *a, **k: computed.append(1) or real(*a, **k))
+    real = agreement_cache.agreement_report
+    monkeypatch.setattr(agreement_cache, "agreement_report", lambda *a, **k: computed.append(1) or real(*a, **k))
     client.force_login(reviewer)
     first = client.get(agreement_url(project)).content.decode()
     again = client.get(agreement_url(project)).content.decode()

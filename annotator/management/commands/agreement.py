@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Project
 
-from ...reports import agreement_report, public_report, unknown_labels
+from ...agreement.cache import public_report
+from ...agreement.load import agreement_report, unknown_labels
 
 METRICS = [
     ("span_f1_exact", "exact F1"),

@@ -1,4 +1,4 @@
-"""Tests of annotator.agreement: hand-worked cases and cross-checks against reference packages."""
+"""Tests of annotator.agreement.metrics: hand-worked cases and cross-checks against reference packages."""
 
 import math
 import random
@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.agreement import (
+from annotator.agreement.metrics import (
     OUTSIDE,
     ArticleSets,
     SpanRef,
-    benchmark_corpus,
     cohen_kappa,
     f1,
     krippendorff_alpha_nominal,
@@ -22,6 +21,7 @@ from annotator.agreement import (
     tokenize,
     verdict_agreement,
 )
+from annotator.benchmarks.agreement_corpus import benchmark_corpus
 
 METRICS = ("span_f1_exact", "span_f1_overlap", "kappa_token", "alpha_token")
 SEEDS = range(8)
