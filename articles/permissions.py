@@ -25,7 +25,7 @@ WHAT_ROLES_MAY = {
 }
 
 
-def project_for(user, slug, needed: str = Role.ANNOTATOR) -> tuple[Project, str]:
+def project_for(user, slug, needed: str = Role.ANNOTATOR, doing: str = "do this") -> tuple[Project, str]:
     """The project ``slug`` and the user's role in it, in one query.
 
     Raises Http404 when the user is not a member (or the project does not exist)
@@ -42,20 +42,21 @@ def project_for(user, slug, needed: str = Role.ANNOTATOR) -> tuple[Project, str]
         raise Http404("No such project.")
     if not has_role(role, needed):
         raise PermissionDenied(
-            f"Only {WHAT_ROLES_MAY[needed]} of “{project.name}” can do this; you are "
+            f"Only {WHAT_ROLES_MAY[needed]} of “{project.name}” can {doing}; you are "
             f"{'an' if role == Role.ANNOTATOR else 'a'} {Role(role).label.lower()} there."
         )
     return project, role
 
 
-def project_view(needed: str = Role.ANNOTATOR):
+def project_view(needed: str = Role.ANNOTATOR, doing: str = "do this"):
     """Decorate a view taking ``slug``: it is called as ``view(request, project=…,
-    role=…, **other URL arguments)`` once ``project_for`` has let the user in."""
+    role=…, **other URL arguments)`` once ``project_for`` has let the user in.
+    ``doing`` completes the refusal "Only managers of “X” can …"."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, slug, **kwargs):
-            project, role = project_for(request.user, slug, needed=needed)
+            project, role = project_for(request.user, slug, needed=needed, doing=doing)
             return view(request, *args, project=project, role=role, **kwargs)
 
         wrapped.needed_role = needed

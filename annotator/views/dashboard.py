@@ -6,7 +6,6 @@ open to every member, scoped: annotators see only the events of their own set.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
@@ -14,7 +13,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from articles.models import Role
-from articles.permissions import project_for
+from articles.permissions import project_view
 from articles.selectors import has_role
 
 from ..agreement.cache import agreement_counts, cached_agreement_report
@@ -37,14 +36,6 @@ METRICS = [
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _reviewer_project(request, slug, what):
-    """The project and the user's role; 404 for outsiders, 403 with a reason for annotators."""
-    project, role = project_for(request.user, slug)
-    if not has_role(role, Role.REVIEWER):
-        raise PermissionDenied(f"Only reviewers and managers of “{project.name}” can see {what}.")
-    return project, role
 
 
 def _band(value) -> str:
@@ -74,8 +65,8 @@ def _excerpt(text, length=60) -> str:
 
 
 @require_GET
-def dashboard(request, slug):
-    project, role = _reviewer_project(request, slug, "its progress dashboard")
+@project_view(Role.REVIEWER, doing="see its progress dashboard")
+def dashboard(request, *, project, role):
     activity = Paginator(recent_articles(project), RECENT_PER_PAGE).get_page(request.GET.get("page"))
     context = {"project": project, "role": role, "activity": activity}
     if request.htmx and request.htmx.target == "activity":
@@ -87,8 +78,8 @@ def dashboard(request, slug):
 
 
 @require_GET
-def agreement(request, slug):
-    project, role = _reviewer_project(request, slug, "its inter-annotator agreement")
+@project_view(Role.REVIEWER, doing="see its inter-annotator agreement")
+def agreement(request, *, project, role):
     include_unsubmitted = request.GET.get("unsubmitted") == "1"
     report = cached_agreement_report(project, include_unsubmitted=include_unsubmitted)
     overall = report["overall"]
@@ -255,8 +246,8 @@ def _relation_ends(events) -> dict[int, tuple[str, str]]:
 
 
 @require_GET
-def article_history(request, slug, article_id):
-    project, role = project_for(request.user, slug)
+@project_view()
+def article_history(request, article_id, *, project, role):
     article = get_object_or_404(project.articles.only("pk", "title", "project_id"), pk=article_id)
     events = Event.objects.filter(article=article).select_related("user", "annotation_set__user")
     everything = has_role(role, Role.REVIEWER)

@@ -76,7 +76,7 @@ def history_url(article):
                                            (agreement_url, "its inter-annotator agreement")])
 def test_annotator_gets_403_with_a_message(client, project, annotator, url_for, what):
     client.force_login(annotator)
-    message = f"Only reviewers and managers of “Newsroom” can see {what}."
+    message = f"Only reviewers and managers of “Newsroom” can see {what}; you are an annotator there."
     response = client.get(url_for(project))
     assert response.status_code == 403
     assert html.escape(message, quote=False) in response.content.decode()
