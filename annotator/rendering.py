@@ -10,6 +10,10 @@ which is all the browser needs to turn a selection back into offsets.
 Spans that overlap get *lanes*: a span's underline sits ``depth`` steps below the
 text, the same in every segment of the paragraph, so nested and crossing spans
 stay visible and each keeps a strip of its own to click.
+
+The review page's merged text is cut the same way; its spans are
+:class:`LayerMark` s (gold and each annotator a layer, each layer a lane of its own),
+rendered by :attr:`Paragraph.layers_html`.
 """
 
 from __future__ import annotations
@@ -77,6 +81,19 @@ class Paragraph:
     def html_oob(self) -> SafeString:
         return self.html(oob=True)
 
+    @property
+    def layers_html(self) -> SafeString:
+        """The paragraph as the review page's merged text: its spans are
+        :class:`LayerMark` s, one ``<mark>`` each; no offsets (nothing is selected
+        there), and no whitespace between the tags, which ``pre-wrap`` would show."""
+        out = [f'<p class="para" id="rv-para-{self.index}">']
+        for segment in self.segments:
+            out.extend(mark.span.open_tag() for mark in segment.marks)
+            out.append(escape(segment.text))
+            out.append("</mark>" * len(segment.marks))
+        out.append("</p>")
+        return SafeString("".join(out))
+
 
 @dataclass(frozen=True)
 class SpanRow:
@@ -88,6 +105,27 @@ class SpanRow:
     end: int
     text: str
     entity_name: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerMark:
+    """A span as a layer of the review page's merged text shows it: in gold
+    (``layer`` "g") or annotator N's set, underlined in its own ``lane``, and tied to
+    the disagreement it belongs to (``place``, the item's number) if any."""
+
+    id: int
+    label_id: int
+    start: int
+    end: int
+    layer: str  # "g" for gold, else the annotator's number
+    lane: int
+    title: str
+    place: int | None = None
+
+    def open_tag(self) -> str:
+        layer = "ag" if self.layer == "g" else f"a{escape(str(self.layer))}"
+        place = f' data-place="{self.place}"' if self.place else ""
+        return f'<mark class="rv l{self.label_id} {layer} ln{self.lane}" title="{escape(self.title)}"{place}>'
 
 
 def excerpt(text: str, length: int = 60) -> str:

@@ -7,68 +7,27 @@ and without JavaScript the same forms post and come back to the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from articles.models import Article, Role
-from articles.permissions import project_for
+from articles.permissions import project_view
 
 from .. import review as reviewing
 from ..errors import Conflict, ServiceError
-from ..rendering import render_paragraphs
+from ..review.text import merged_text
 from ..selectors import labels_for
 from .workspace import label_version
 
 PAGE = "annotator/review.html"
-MAX_LANE = 9
 
 
-@dataclass(frozen=True)
-class LayerMark:
-    """A span as the merged text shows it: which layer (gold or annotator N) it is in."""
-
-    id: int
-    label_id: int
-    start: int
-    end: int
-    layer: str  # "g" for gold, else the annotator's number
-    lane: int
-    title: str
-    place: int | None
-
-
-def _layers(rv) -> list[LayerMark]:
-    place_of = {}
-    for place in rv.places:
-        for version in place.versions:
-            for span in version.spans:
-                place_of[span.pk] = place.index
-    marks = [
-        LayerMark(id=s.pk, label_id=s.label_id, start=s.start, end=s.end, layer="g", lane=0,
-                  title=f"gold · {s.label.name}", place=None)
-        for s in rv.gold_spans
-    ]
-    for annotator in rv.annotators:
-        for span in rv.spans_by_id.values():
-            if span.annotation_set_id == annotator.annotation_set.pk:
-                marks.append(LayerMark(
-                    id=span.pk, label_id=span.label_id, start=span.start, end=span.end, layer=str(annotator.number),
-                    lane=min(annotator.number, MAX_LANE),
-                    title=f"{annotator.number} {annotator.name} · {span.label.name}",
-                    place=place_of.get(span.pk),
-                ))
-    return marks
-
-
-def _article(request, slug, article_id):
-    project, role = project_for(request.user, slug, needed=Role.REVIEWER)
+def _article(project, article_id) -> Article:
     article = get_object_or_404(Article, pk=article_id, project=project)
     article.project = project
-    return project, role, article
+    return article
 
 
 def _context(project, role, article, **extra):
@@ -81,13 +40,14 @@ def _context(project, role, article, **extra):
         "rv": rv,
         "labels": labels,
         "label_version": label_version(labels),
-        "paragraphs": render_paragraphs(article.text, _layers(rv)),
+        "paragraphs": merged_text(rv),
     } | extra
 
 
 @require_GET
-def review(request, slug, article_id):
-    project, role, article = _article(request, slug, article_id)
+@project_view(Role.REVIEWER)
+def review(request, article_id, *, project, role):
+    article = _article(project, article_id)
     template = PAGE
     if request.htmx and request.htmx.target == "rv-items":
         template += "#board"
@@ -123,8 +83,9 @@ def _int(value):
 
 
 @require_POST
-def review_accept(request, slug, article_id):
-    project, role, article = _article(request, slug, article_id)
+@project_view(Role.REVIEWER)
+def review_accept(request, article_id, *, project, role):
+    article = _article(project, article_id)
     try:
         spans, relations = reviewing.accept_agreed(article=article, user=request.user)
     except ServiceError as error:
@@ -136,20 +97,33 @@ def review_accept(request, slug, article_id):
     return _answer(request, project, role, article, text)
 
 
-@require_POST
-def review_decide(request, slug, article_id):
-    project, role, article = _article(request, slug, article_id)
-    key = request.POST.get("item", "")
-    if "drop" in request.POST:
+def _decision(post) -> tuple[str, int | None, int | None]:
+    """(choice, annotator number, version seen) from a decide form; the version is
+    None when the form carries none (a page from before versions were sent)."""
+    if "drop" in post:
         choice, number = reviewing.DROP, None
-    elif "take" in request.POST:
-        choice, number = reviewing.TAKE, _int(request.POST.get("take"))
+    elif "take" in post:
+        choice, number = reviewing.TAKE, _int(post.get("take"))
         if number is None:
-            return _refused(request, project, role, article, ServiceError("Choose whose version to take."))
+            raise ServiceError("Choose whose version to take.")
     else:
-        return _refused(request, project, role, article, ServiceError("Choose to take a version or to drop it."))
+        raise ServiceError("Choose to take a version or to drop it.")
+    if post.get("version", "") == "":
+        return choice, number, None
+    version = _int(post["version"])
+    if version is None:
+        raise ServiceError("The form is out of date; reload the page and decide again.")
+    return choice, number, version
+
+
+@require_POST
+@project_view(Role.REVIEWER)
+def review_decide(request, article_id, *, project, role):
+    article = _article(project, article_id)
     try:
-        changed = reviewing.decide(article=article, key=key, choice=choice, number=number, user=request.user)
+        choice, number, version = _decision(request.POST)
+        changed = reviewing.decide(article=article, key=request.POST.get("item", ""), choice=choice, number=number,
+                                   version=version, user=request.user)
     except ServiceError as error:
         return _refused(request, project, role, article, error)
     return _answer(request, project, role, article, "" if changed else "Already so; nothing changed.",
@@ -157,8 +131,9 @@ def review_decide(request, slug, article_id):
 
 
 @require_POST
-def review_gold(request, slug, article_id):
-    project, role, article = _article(request, slug, article_id)
+@project_view(Role.REVIEWER)
+def review_gold(request, article_id, *, project, role):
+    article = _article(project, article_id)
     action = request.POST.get("action")
     try:
         if action == "done":
@@ -175,8 +150,9 @@ def review_gold(request, slug, article_id):
 
 
 @require_POST
-def review_send_back(request, slug, article_id, set_id):
-    project, role, article = _article(request, slug, article_id)
+@project_view(Role.REVIEWER)
+def review_send_back(request, article_id, set_id, *, project, role):
+    article = _article(project, article_id)
     try:
         sent = reviewing.send_back(article=article, set_id=set_id, user=request.user,
                                    reason=request.POST.get("reason", ""))
@@ -187,9 +163,9 @@ def review_send_back(request, slug, article_id, set_id):
 
 
 @require_GET
-def review_next(request, slug):
+@project_view(Role.REVIEWER)
+def review_next(request, *, project, role):
     """The next article that waits for review (k sets submitted, gold not done)."""
-    project, _ = project_for(request.user, slug, needed=Role.REVIEWER)
     article = reviewing.next_to_review(project, after=_int(request.GET.get("after")))
     if article is None:
         messages.success(request, "Nothing waits for review: every article with all its annotators' work "

@@ -115,3 +115,23 @@ def test_n_opens_the_next_article_to_review(page, live_server, log_in, disputed)
     page.wait_for_url(f"**/review/{waiting.pk}/")
     page.keyboard.press("n")
     page.wait_for_url(f"**/review/{article.pk}/")
+
+
+def test_a_decision_made_meanwhile_is_not_overwritten(page, live_server, log_in, disputed, browser):
+    project, article, reviewer = disputed
+    log_in(page, reviewer)
+    page.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    # A second reviewer, on a page of their own, settles the claim first.
+    other = browser.new_context().new_page()
+    log_in(other, reviewer)
+    other.goto(f"{live_server.url}/p/demo/review/{article.pk}/")
+    other.keyboard.press("1")
+    other.wait_for_selector("#item-1 .state:text('took 1 · annotator1')")
+    other.context.close()
+    # The first page still shows the claim open; taking 2 there is refused, and the list catches up.
+    assert "open" in page.inner_text("#item-1 .state").lower()
+    page.keyboard.press("2")
+    page.wait_for_selector("#rv-message:has-text('Someone else decided this item')")
+    page.wait_for_selector("#item-1 .state:text('took 1 · annotator1')")
+    assert [(s.text, s.attributes) for s in gold(article)] == [
+        ("Jong Ui Young on Thursday completed his visit to Moscow", {"verdict": "true"})]
