@@ -1,5 +1,11 @@
 """Exchange formats: plain Python over the Factmark JSONL record (see ``common``).
 
+Which formats Factmark reads (``READABLE``: jsonl, doccano, labelstudio, brat, csv) and
+writes (``WRITABLE``: those and conll, spacy, claimreview), and :func:`read_all`, which
+reads a whole file and keeps a record only when :func:`check_record` finds it sound,
+returning every error found otherwise. The formats touch no Django model and no
+database: their only project import besides one another is ``annotator.attributes``.
+
 Each module has ``CONTENT_TYPE``, ``EXTENSION`` and ``write(records, **options)`` that
 yields ``bytes`` chunks; readable ones also have ``read(stream, **options)`` that yields
 ``(location, record | FormatError)`` and goes on after a bad record.

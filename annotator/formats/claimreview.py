@@ -2,7 +2,10 @@
 
 The output is a JSON array with one ``ClaimReview`` object per ``Claim`` span that
 carries a ``verdict`` attribute, in every annotation set passed in (pass the gold sets
-for a publishable file).
+for a publishable file). It keeps the claim's text, its verdict as a rating, its
+claimant (through a ``claimed_by`` relation) and the article it appeared in (url, title,
+date); it leaves out claims whose verdict is not on the rating scale and everything else
+in the record. There is no reader.
 
 Rules chosen here:
 

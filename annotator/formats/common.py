@@ -1,7 +1,11 @@
-"""Shared pieces of the exchange formats.
+"""Shared pieces of the exchange formats: the record they all read into and write from.
 
-Every format module reads into and writes from the *Factmark JSONL record*, a plain
-dict of this shape (keys in this order)::
+No format of its own: it says what a record is (:func:`canonical_record` orders keys and
+fills defaults, refusing only a structure it cannot walk) and whether it is sound
+(:func:`check_record` reports every bad offset, mismatched span text, duplicate id and
+dangling reference), and holds :class:`FormatError` and the helpers readers share (UTF-8,
+JSON lines, UTF-16 offsets) and writers share (:func:`csv_safe`, :class:`StreamBuffer`).
+The record is a plain dict of this shape (keys in this order)::
 
     {"id": "external-id", "title": "...", "text": "...", "meta": {...},
      "annotations": [{"annotator": "annotator1" | None, "gold": False, "status": "submitted",
@@ -11,11 +15,6 @@ dict of this shape (keys in this order)::
      "entities": [{"id": 3, "name": "Sergei Lavrov", "kind": "person", "aliases": [], "wikidata": ""}]}
 
 Offsets are Python string indices (Unicode code points), half-open.
-
-This module holds what the formats share: :class:`FormatError`, :func:`canonical_record`
-(key order and defaults) with :func:`is_canonical`, :func:`check_record` (offsets and
-references), :func:`csv_safe`, :class:`StreamBuffer` (a drainable sink for streaming zip
-output) and :class:`Utf16Offsets` (for tools whose offsets count UTF-16 units).
 """
 
 from __future__ import annotations
@@ -223,10 +222,19 @@ def check_record(record: dict, location: str) -> list[FormatError]:
     if not isinstance(text, str):
         error("text is missing" if text is None else f"text must be a string, found {type(text).__name__}")
         return errors
-    length = len(text)
+    entity_ids = _check_entities(record.get("entities") or [], error)
+    annotation_sets = record.get("annotations") or []
+    for number, annotation_set in enumerate(annotation_sets, 1):
+        in_set = f" in set {number}" if len(annotation_sets) > 1 else ""
+        span_ids = _check_spans(annotation_set.get("spans") or [], text, in_set, entity_ids, error)
+        _check_relations(annotation_set.get("relations") or [], in_set, span_ids, error)
+    return errors
 
+
+def _check_entities(entities: list, error) -> set:
+    """:func:`check_record`'s findings for the entities; returns their ids."""
     entity_ids = set()
-    for entity in record.get("entities") or []:
+    for entity in entities:
         if not is_key(entity.get("id")):
             error(f"entity {quote(entity.get('id'))}: id must be a number or a text, not a list or an object")
             continue
@@ -235,36 +243,42 @@ def check_record(record: dict, location: str) -> list[FormatError]:
         entity_ids.add(entity.get("id"))
         if not isinstance(entity.get("name"), str) or not entity["name"]:
             error(f"entity {entity.get('id')!r} has no name")
+    return entity_ids
 
-    annotation_sets = record.get("annotations") or []
-    for number, annotation_set in enumerate(annotation_sets, 1):
-        in_set = f" in set {number}" if len(annotation_sets) > 1 else ""
-        span_ids = set()
-        for span in annotation_set.get("spans") or []:
-            # A sound span (nearly all of them) passes this one test; any other goes through
-            # _check_span, which reports each of its problems.
-            span_id, start, end, label = span.get("id"), span.get("start"), span.get("end"), span.get("label")
-            if (type(span_id) is int and span_id not in span_ids and type(start) is int and type(end) is int
-                    and 0 <= start < end <= length and text[start:end] == span.get("text")
-                    and type(label) is str and label and isinstance(span.get("attributes") or {}, dict)
-                    and (span.get("entity") is None or (is_key(span["entity"]) and span["entity"] in entity_ids))):
-                span_ids.add(span_id)
-                continue
-            _check_span(span, text, in_set, span_ids, entity_ids, error)
-        for relation in annotation_set.get("relations") or []:
-            kind, source, target = relation.get("type"), relation.get("source"), relation.get("target")
-            if type(kind) is str and kind and is_key(source) and is_key(target) and source in span_ids \
-                    and target in span_ids:
-                continue
-            where = f"relation {kind} {source!r}→{target!r}{in_set}"
-            if not isinstance(kind, str) or not kind:
-                error(f"{where}: type is missing")
-            for end_name, span_id in (("source", source), ("target", target)):
-                if not is_key(span_id):
-                    error(f"{where}: {end_name} must be a span id, not a list or an object")
-                elif span_id not in span_ids:
-                    error(f"{where}: unknown {end_name} span {span_id!r}")
-    return errors
+
+def _check_spans(spans: list, text: str, in_set: str, entity_ids: set, error) -> set:
+    """:func:`check_record`'s findings for the spans of one set; returns their ids."""
+    length = len(text)
+    span_ids = set()
+    for span in spans:
+        # A sound span (nearly all of them) passes this one test; any other goes through
+        # _check_span, which reports each of its problems.
+        span_id, start, end, label = span.get("id"), span.get("start"), span.get("end"), span.get("label")
+        if (type(span_id) is int and span_id not in span_ids and type(start) is int and type(end) is int
+                and 0 <= start < end <= length and text[start:end] == span.get("text")
+                and type(label) is str and label and isinstance(span.get("attributes") or {}, dict)
+                and (span.get("entity") is None or (is_key(span["entity"]) and span["entity"] in entity_ids))):
+            span_ids.add(span_id)
+            continue
+        _check_span(span, text, in_set, span_ids, entity_ids, error)
+    return span_ids
+
+
+def _check_relations(relations: list, in_set: str, span_ids: set, error) -> None:
+    """:func:`check_record`'s findings for the relations of one set: a type, and both ends in ``span_ids``."""
+    for relation in relations:
+        kind, source, target = relation.get("type"), relation.get("source"), relation.get("target")
+        if type(kind) is str and kind and is_key(source) and is_key(target) and source in span_ids \
+                and target in span_ids:
+            continue
+        where = f"relation {kind} {source!r}→{target!r}{in_set}"
+        if not isinstance(kind, str) or not kind:
+            error(f"{where}: type is missing")
+        for end_name, span_id in (("source", source), ("target", target)):
+            if not is_key(span_id):
+                error(f"{where}: {end_name} must be a span id, not a list or an object")
+            elif span_id not in span_ids:
+                error(f"{where}: unknown {end_name} span {span_id!r}")
 
 
 def _check_span(span: dict, text: str, in_set: str, span_ids: set, entity_ids: set, error) -> None:

@@ -1,5 +1,10 @@
 """CoNLL 2003 with BIO tags, for one label layer (write only).
 
+Each record's first annotation set (restricted to ``labels`` when given) becomes tokens
+tagged ``B-``/``I-``/``O``, sentence by sentence. Only labels and their extent are kept:
+relations, attributes, notes, entities, title, meta and the other annotation sets are
+not, and where spans overlap only the one the overlap rule picks is. There is no reader.
+
 Each document starts with ``-DOCSTART- -X- -X- O`` and a blank line; each sentence is a
 run of ``TOKEN -X- _ TAG`` lines followed by a blank line.
 

@@ -1,5 +1,12 @@
 """CSV: articles in; claims, quotes or spans tables out.
 
+Reading keeps articles only (id, title, text, every other column as meta) and refuses,
+with its row number, a header without a ``text`` column, a row with more cells than the
+header, an empty text, text that is not UTF-8 and CSV that cannot be parsed. Writing
+flattens the annotation sets passed in into one table of spans, each cell safe to open
+in a spreadsheet; relations become the claimant, speaker and cue columns (a list of
+``type:target`` in the spans table), and nothing reads the tables back.
+
 Reading takes a header row and one article per row. ``text`` is required; ``id`` (or
 ``external_id``) becomes the record id ("" when absent: the caller assigns one),
 ``title`` the title, and ``source``, ``url``, ``published``, ``author``, ``language`` and

@@ -1,5 +1,11 @@
 """doccano JSONL (sequence labelling, with or without relations).
 
+Read and written, one article per line with one annotation set: span labels and offsets,
+relations, the id, the title and every other key (as meta) are kept. Reading refuses,
+with its line number, a line without a ``text`` string, spans whose offsets are not
+integers or whose label is not a string, and relations without a type. doccano has no
+span text, attributes, entity links or notes, so none of them travel.
+
 doccano keeps one annotation layer per line and exports one file per user (or one
 merged file), so a line becomes a record with one annotation set. Two forms are read::
 
@@ -24,7 +30,7 @@ Rules chosen here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from .common import (
@@ -86,72 +92,12 @@ def _record(data: dict, location: str, annotator: str | None, offsets: str,
         return None
     converter = Utf16Offsets(text) if offsets == "utf16" else None
 
-    meta: dict = {}
-    for key, value in data.items():
-        if key not in RESERVED:
-            meta[key] = value
-    nested = data.get("meta")
-    if isinstance(nested, dict):
-        meta.update(nested)
-    elif nested is not None:
-        meta["meta"] = nested
-
     def offset(value: Any, what: str) -> int | None:
         return read_offset(value, what, converter, errors, location)
 
-    spans = []
-    raw_entities = data.get("entities")
-    label = data.get("label")
-    if raw_entities is not None:
-        if not isinstance(raw_entities, list):
-            error("\"entities\" must be a list")
-            raw_entities = []
-        next_id = max((item["id"] for item in raw_entities if isinstance(item, dict) and is_int(item.get("id"))),
-                      default=0) + 1
-        for number, item in enumerate(raw_entities, 1):
-            if not isinstance(item, dict):
-                error(f"entity {number} must be an object")
-                continue
-            span_id = item.get("id")
-            if span_id is None:
-                span_id, next_id = next_id, next_id + 1
-            where = f"entity {span_id!r}"
-            start = offset(item.get("start_offset"), f"{where} start_offset")
-            end = offset(item.get("end_offset"), f"{where} end_offset")
-            if not isinstance(item.get("label"), str):
-                error(f"{where}: label must be a string")
-                continue
-            if start is not None and end is not None:
-                spans.append(make_span(id=span_id, label=item["label"], start=start, end=end,
-                                       text=text[start:end]))
-        if label is not None:
-            meta["label"] = label
-    elif isinstance(label, list) and all(isinstance(item, str) for item in label):
-        if label:
-            meta["label"] = label
-    elif isinstance(label, list):
-        for number, item in enumerate(label, 1):
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
-                error(f"label {number} must be [start, end, \"LABEL\"], found {quote(item)}")
-                continue
-            start = offset(item[0], f"label {number} start")
-            end = offset(item[1], f"label {number} end")
-            if start is not None and end is not None:
-                spans.append(make_span(id=number, label=item[2], start=start, end=end, text=text[start:end]))
-    elif label is not None:
-        error("\"label\" must be a list")
-
-    relations = []
-    raw_relations = data.get("relations") or []
-    if not isinstance(raw_relations, list):
-        error("\"relations\" must be a list")
-        raw_relations = []
-    for number, item in enumerate(raw_relations, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
-            error(f"relation {number} must be an object with a \"type\"")
-            continue
-        relations.append(make_relation(item["type"], item.get("from_id"), item.get("to_id")))
-
+    meta = _meta(data)
+    spans = _spans(data, text, meta, offset, error)
+    relations = _relations(data.get("relations"), error)
     record_id = data.get("id")
     title = data.get("title")
     return make_record(
@@ -161,6 +107,100 @@ def _record(data: dict, location: str, annotator: str | None, offsets: str,
         meta=meta,
         annotations=[make_set(annotator=annotator, spans=spans, relations=relations)],
     )
+
+
+def _meta(data: dict) -> dict:
+    """Every key that is not doccano's own, then the contents of a nested ``meta`` object."""
+    meta: dict = {}
+    for key, value in data.items():
+        if key not in RESERVED:
+            meta[key] = value
+    nested = data.get("meta")
+    if isinstance(nested, dict):
+        meta.update(nested)
+    elif nested is not None:
+        meta["meta"] = nested
+    return meta
+
+
+def _spans(data: dict, text: str, meta: dict, offset: Callable[[Any, str], int | None],
+           error: Callable[[str], None]) -> list[dict]:
+    """The spans of the ``entities`` form or, without it, of the older ``label`` form. A ``label``
+    that holds no spans (beside ``entities``, or a list of class names) goes into ``meta``."""
+    raw_entities = data.get("entities")
+    label = data.get("label")
+    if raw_entities is not None:
+        spans = _entity_spans(raw_entities, text, offset, error)
+        if label is not None:
+            meta["label"] = label
+        return spans
+    if isinstance(label, list) and all(isinstance(item, str) for item in label):
+        if label:
+            meta["label"] = label
+        return []
+    if isinstance(label, list):
+        return _label_spans(label, text, offset, error)
+    if label is not None:
+        error("\"label\" must be a list")
+    return []
+
+
+def _entity_spans(raw_entities: Any, text: str, offset: Callable[[Any, str], int | None],
+                  error: Callable[[str], None]) -> list[dict]:
+    """``entities``: objects with ``id``, ``label``, ``start_offset`` and ``end_offset``; an entity
+    without an id gets the next one after the highest."""
+    if not isinstance(raw_entities, list):
+        error("\"entities\" must be a list")
+        raw_entities = []
+    next_id = max((item["id"] for item in raw_entities if isinstance(item, dict) and is_int(item.get("id"))),
+                  default=0) + 1
+    spans = []
+    for number, item in enumerate(raw_entities, 1):
+        if not isinstance(item, dict):
+            error(f"entity {number} must be an object")
+            continue
+        span_id = item.get("id")
+        if span_id is None:
+            span_id, next_id = next_id, next_id + 1
+        where = f"entity {span_id!r}"
+        start = offset(item.get("start_offset"), f"{where} start_offset")
+        end = offset(item.get("end_offset"), f"{where} end_offset")
+        if not isinstance(item.get("label"), str):
+            error(f"{where}: label must be a string")
+            continue
+        if start is not None and end is not None:
+            spans.append(make_span(id=span_id, label=item["label"], start=start, end=end, text=text[start:end]))
+    return spans
+
+
+def _label_spans(label: list, text: str, offset: Callable[[Any, str], int | None],
+                 error: Callable[[str], None]) -> list[dict]:
+    """The older form, ``label``: ``[start, end, "LABEL"]`` triples, numbered 1, 2, …"""
+    spans = []
+    for number, item in enumerate(label, 1):
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)):
+            error(f"label {number} must be [start, end, \"LABEL\"], found {quote(item)}")
+            continue
+        start = offset(item[0], f"label {number} start")
+        end = offset(item[1], f"label {number} end")
+        if start is not None and end is not None:
+            spans.append(make_span(id=number, label=item[2], start=start, end=end, text=text[start:end]))
+    return spans
+
+
+def _relations(raw_relations: Any, error: Callable[[str], None]) -> list[dict]:
+    """``relations``: objects with a ``type``; their ends are checked later, by ``check_record``."""
+    raw_relations = raw_relations or []
+    if not isinstance(raw_relations, list):
+        error("\"relations\" must be a list")
+        raw_relations = []
+    relations = []
+    for number, item in enumerate(raw_relations, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+            error(f"relation {number} must be an object with a \"type\"")
+            continue
+        relations.append(make_relation(item["type"], item.get("from_id"), item.get("to_id")))
+    return relations
 
 
 def write(records: Iterable[dict], *, offsets: str = "codepoints") -> Iterator[bytes]:

@@ -1,5 +1,10 @@
 """Factmark JSONL: one article per line, with every annotation set, relation and entity.
 
+Read and written, keeping the whole record, unknown keys included. Reading refuses, with
+its line number, a line that is not UTF-8 (and every line after it), not JSON, nested
+too deep, not an object, or shaped so it cannot be walked (a list where an object
+belongs); offsets and references are checked afterwards, by ``common.check_record``.
+
 This is the lossless format: each line is the record described in ``common`` written with
 ``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``, keys in the documented
 order (unknown keys are kept, after the known ones). A file written here reads back into

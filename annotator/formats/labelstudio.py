@@ -1,5 +1,12 @@
 """Label Studio JSON export (text tasks with ``Labels`` and ``Relations``).
 
+Read and written. Every annotation that is not cancelled, and every prediction, becomes
+an annotation set: labelled regions become spans, relations relations, per-region
+results attributes or the note, and the task's data the meta. Reading refuses, with its
+task number, a file that is not a JSON array of tasks, a task without its text, a region
+without a label or integer offsets, a relation without a label or with an end that is
+no region, and flags or users of the wrong type. Entity links are not carried.
+
 The file is a JSON array of tasks::
 
     [{"id": 12, "data": {"text": "...", "title": "..."},
@@ -48,6 +55,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from .common import (
@@ -169,6 +177,17 @@ def _record(task: Any, number: int, location: str, text_key: str, offsets: str,
         record_id = task.get("id", number)
     title = data.get("title")
 
+    annotation_sets = _annotation_sets(task, text, converter, location, errors)
+    return make_record(id=str(record_id), title=title if isinstance(title, str) else "", text=text, meta=meta,
+                       annotations=annotation_sets)
+
+
+def _annotation_sets(task: dict, text: str, converter: Utf16Offsets | None, location: str,
+                     errors: list[FormatError]) -> list[dict]:
+    """One annotation set per annotation that is not cancelled, then one per prediction."""
+    def error(message: str) -> None:
+        errors.append(FormatError(location, message))
+
     span_ids = itertools.count(1)
     annotation_sets = []
     for kind, items in (("annotation", task.get("annotations")), ("prediction", task.get("predictions"))):
@@ -182,114 +201,135 @@ def _record(task: Any, number: int, location: str, text_key: str, offsets: str,
             if not isinstance(item, dict):
                 error(f"{where} must be an object")
                 continue
-            if not _sound_annotation(item, where, error):
+            if not _sound_annotation(item, where, error) or item.get("was_cancelled"):
                 continue
-            if item.get("was_cancelled"):
-                continue
-            spans, relations = _results(item.get("result"), text, converter, span_ids, where, location, errors)
+            reader = _ResultReader(text, converter, span_ids, where, location, errors)
+            spans, relations = reader.read(item.get("result"))
             if kind == "prediction":
                 annotation_sets.append(make_set(annotator=PREDICTIONS, spans=spans, relations=relations))
             else:
                 gold = bool(item.get("ground_truth"))
                 annotation_sets.append(make_set(annotator=_annotator(item), gold=gold, spans=spans,
                                                 relations=relations))
-    return make_record(id=str(record_id), title=title if isinstance(title, str) else "", text=text, meta=meta,
-                       annotations=annotation_sets)
+    return annotation_sets
 
 
-def _results(results: Any, text: str, converter: Utf16Offsets | None, span_ids: Iterator[int], where: str,
-             location: str, errors: list[FormatError]) -> tuple[list, list]:
-    """Spans and relations of one annotation's (or prediction's) ``result`` list."""
+@dataclass
+class _ResultReader:
+    """Reads one annotation's (or prediction's) ``result`` list: one method per result type.
 
-    def error(message: str) -> None:
-        errors.append(FormatError(location, f"{where}: {message}"))
+    ``labels`` results (regions) are read first, so that the other results, which point at
+    regions, may come before them in the list: ``relation`` results link two regions, and
+    any other type (``choices``, ``textarea``, ``number``, ``rating``…) tied to a region
+    becomes an attribute (or the note) of the region's spans.
+    """
 
-    def offset(value: Any, what: str) -> int | None:
-        return read_offset(value, f"{where}: {what}", converter, errors, location)
+    text: str
+    converter: Utf16Offsets | None
+    span_ids: Iterator[int]  # shared by every annotation of the task, so span ids are unique in the record
+    where: str  # "annotation 2", "prediction 1"
+    location: str  # "task 3"
+    errors: list[FormatError]
+    spans: list[dict] = field(default_factory=list)
+    regions: dict[str, list[dict]] = field(default_factory=dict)  # result id → its spans (one per label)
+    relations: list[dict] = field(default_factory=list)
 
-    if results is None:
-        results = []
-    if not isinstance(results, list):
-        error("\"result\" must be a list")
-        return [], []
-    results = [item for item in results if isinstance(item, dict)]
+    def read(self, results: Any) -> tuple[list, list]:
+        """Spans and relations of the ``result`` list."""
+        if results is None:
+            results = []
+        if not isinstance(results, list):
+            self.error("\"result\" must be a list")
+            return [], []
+        results = [item for item in results if isinstance(item, dict)]
+        for item in results:
+            if item.get("type") == "labels":
+                self._labels(item)
+        for item in results:
+            kind = item.get("type")
+            if kind == "relation":
+                self._relation(item)
+            elif kind != "labels":
+                self._region_result(item, kind)
+        return self.spans, self.relations
 
-    spans: list[dict] = []
-    regions: dict[str, list[dict]] = {}
-    for item in results:
-        if item.get("type") != "labels":
-            continue
+    def error(self, message: str) -> None:
+        self.errors.append(FormatError(self.location, f"{self.where}: {message}"))
+
+    def _offset(self, value: Any, what: str) -> int | None:
+        return read_offset(value, f"{self.where}: {what}", self.converter, self.errors, self.location)
+
+    def _labels(self, item: dict) -> None:
+        """A labelled region: one span per label, its ``meta.text`` as the note."""
         region = f"region {item.get('id')!r}"
         value = item.get("value")
         if not isinstance(value, dict):
-            error(f"{region} has no \"value\"")
-            continue
-        start = offset(value.get("start"), f"{region} start")
-        end = offset(value.get("end"), f"{region} end")
+            self.error(f"{region} has no \"value\"")
+            return
+        start = self._offset(value.get("start"), f"{region} start")
+        end = self._offset(value.get("end"), f"{region} end")
         labels = value.get("labels")
         if not isinstance(labels, list) or not labels or not all(isinstance(label, str) for label in labels):
-            error(f"{region} has no label")
-            continue
+            self.error(f"{region} has no label")
+            return
         if start is None or end is None:
-            continue
+            return
         span_text = value.get("text")
         if not isinstance(span_text, str):
-            span_text = text[start:end]
+            span_text = self.text[start:end]
         note = ""
         meta = item.get("meta")
         if isinstance(meta, dict) and isinstance(meta.get("text"), list):
             note = "\n".join(str(line) for line in meta["text"])
         for label in labels:
-            span = make_span(id=next(span_ids), label=label, start=start, end=end, text=span_text, note=note)
-            spans.append(span)
-            regions.setdefault(str(item.get("id")), []).append(span)
+            span = make_span(id=next(self.span_ids), label=label, start=start, end=end, text=span_text, note=note)
+            self.spans.append(span)
+            self.regions.setdefault(str(item.get("id")), []).append(span)
 
-    relations: list[dict] = []
-    for item in results:
-        kind = item.get("type")
-        if kind == "labels":
-            continue
-        if kind == "relation":
-            ends = []
-            for key in ("from_id", "to_id"):
-                region_spans = regions.get(str(item.get(key)))
-                if not region_spans:
-                    error(f"relation {key} {item.get(key)!r} is not a labelled region of this annotation")
-                else:
-                    ends.append(region_spans[0]["id"])
-            labels = item.get("labels")
-            if not isinstance(labels, list) or not labels:
-                error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r} has no label; "
-                      "Factmark relations are typed")
-                continue
-            if not all(isinstance(label, str) for label in labels):
-                error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r}: labels must be texts, "
-                      f"found {quote(labels)}")
-                continue
-            if len(ends) != 2:
-                continue
-            source, target = ends if item.get("direction") != "left" else ends[::-1]
-            relations.extend(make_relation(str(label), source, target) for label in labels)
-            continue
-        region_spans = regions.get(str(item.get("id")))
+    def _relation(self, item: dict) -> None:
+        """A relation between two regions: one per label, ``direction "left"`` swapping the ends."""
+        ends = []
+        for key in ("from_id", "to_id"):
+            region_spans = self.regions.get(str(item.get(key)))
+            if not region_spans:
+                self.error(f"relation {key} {item.get(key)!r} is not a labelled region of this annotation")
+            else:
+                ends.append(region_spans[0]["id"])
+        labels = item.get("labels")
+        if not isinstance(labels, list) or not labels:
+            self.error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r} has no label; "
+                       "Factmark relations are typed")
+            return
+        if not all(isinstance(label, str) for label in labels):
+            self.error(f"relation {item.get('from_id')!r}→{item.get('to_id')!r}: labels must be texts, "
+                       f"found {quote(labels)}")
+            return
+        if len(ends) != 2:
+            return
+        source, target = ends if item.get("direction") != "left" else ends[::-1]
+        self.relations.extend(make_relation(str(label), source, target) for label in labels)
+
+    def _region_result(self, item: dict, kind: Any) -> None:
+        """Any other result sharing a region's id: an attribute named after its ``from_name``, or the
+        note (a ``textarea`` named ``note``). Results tied to no region are ignored."""
+        region_spans = self.regions.get(str(item.get("id")))
         value = item.get("value")
         if not region_spans or not isinstance(value, dict) or not isinstance(item.get("from_name"), str):
-            continue
+            return
         if not is_key(kind):
-            error(f"region {item.get('id')!r}: the type of its {item['from_name']!r} result must be a text, "
-                  f"found {quote(kind)}")
-            continue
+            self.error(f"region {item.get('id')!r}: the type of its {item['from_name']!r} result must be a text, "
+                       f"found {quote(kind)}")
+            return
         attribute = value.get("text" if kind == "textarea" else kind)
         if kind == "textarea" and item["from_name"] == NOTE:
             note = "\n".join(map(str, attribute)) if isinstance(attribute, list) else str(attribute or "")
             for span in region_spans:
                 span["note"] = note
-            continue
+            return
         if isinstance(attribute, list) and len(attribute) == 1:
             attribute = attribute[0]
         for span in region_spans:
             span["attributes"][item["from_name"]] = attribute
-    return spans, relations
 
 
 def _choice(value: Any) -> str:

@@ -1,5 +1,10 @@
 """spaCy DocBin (``.spacy``), for training spaCy pipelines (write only, optional).
 
+Each record's first annotation set (restricted to ``labels`` when given) becomes the
+span group and the entities of a spaCy ``Doc``, with the id, title and meta in its
+``user_data``; relations, attributes, notes and entity links are left out. There is no
+reader.
+
 Needs spaCy (``pip install .[spacy]``); without it :func:`write` raises
 :class:`FormatError` ``("spacy", "install the spacy extra: pip install .[spacy]")`` when
 called.

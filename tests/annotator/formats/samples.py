@@ -8,11 +8,8 @@ from hypothesis import strategies as st
 
 from annotator.formats.common import make_entity, make_record, make_relation, make_set, make_span
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED_PATH = next(
-    (path for directory in (ROOT / "seeds", Path("/work/shared/seeds")) for path in sorted(directory.glob("*.txt"))),
-    None,
-)
+ROOT = Path(__file__).resolve().parents[3]
+SEED_PATH = next(iter(sorted((ROOT / "seeds").glob("*.txt"))), None)
 SEED_TEXT = SEED_PATH.read_text(encoding="utf-8") if SEED_PATH else ""
 
 LABELS = ["Claim", "Actor", "Quote", "Cue"]

@@ -1,5 +1,5 @@
 """Malformed files in every readable format: an import refuses them with a list of errors,
-never crashes on them and never saves part of them (DESIGN, "Rules", 4).
+never crashes on them and never saves part of them (docs/design.md, rule 4).
 
 Each example starts from a valid file of one format and breaks it: values of the wrong
 type where offsets, labels, ids or relation ends belong, keys left out, values wrapped in
