@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from hypothesis import strategies as st
 
+from annotator import formats
 from annotator.formats.common import make_entity, make_record, make_relation, make_set, make_span
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -93,3 +95,22 @@ def records(draw, labels=LABELS) -> dict:
                                            draw(st.sampled_from(spans))["id"], draw(st.sampled_from(spans))["id"]))
     return make_record(id=draw(st.text(min_size=1, max_size=10)), text=text,
                        annotations=[make_set(annotator="annotator1", spans=spans, relations=relations)])
+
+
+def read_all(name: str, stream: BinaryIO, **options) -> tuple[list[dict], list[formats.FormatError]]:
+    """Read a whole file in format ``name`` and check every record.
+
+    Returns the records and every error found (format errors and :func:`check_record`
+    findings); an all-or-nothing import proceeds only when the error list is empty.
+    """
+    records: list[dict] = []
+    errors: list[formats.FormatError] = []
+    for location, item in formats.READABLE[name].read(stream, **options):
+        if isinstance(item, formats.FormatError):
+            errors.append(item)
+            continue
+        problems = formats.check_record(item, location)
+        errors.extend(problems)
+        if not problems:
+            records.append(item)
+    return records, errors

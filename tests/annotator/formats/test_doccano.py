@@ -4,10 +4,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from annotator import formats
 from annotator.formats import doccano
 from annotator.formats.common import FormatError, check_record
 
+from .samples import read_all as read_all_checked
 from .samples import records, relation_view, seed_record, span_view
 
 # What doccano 1.x exports for a sequence-labelling project with relations: metadata
@@ -166,7 +166,7 @@ def test_entity_ids_that_are_lists_or_objects_are_reported_not_crashed_on():
         {"id": [1], "label": "Actor", "start_offset": 0, "end_offset": 13},
         {"id": {"n": 2}, "label": "Actor", "start_offset": 18, "end_offset": 31},
     ], "relations": [{"id": 1, "from_id": [1], "to_id": {"n": 2}, "type": "about"}]})
-    records, errors = formats.read_all("doccano", io.BytesIO(line.encode("utf-8")))
+    records, errors = read_all_checked("doccano", io.BytesIO(line.encode("utf-8")))
     assert records == []
     assert [str(error) for error in errors] == [
         "line 1: span [1]: id must be an integer",

@@ -3,7 +3,8 @@ import io
 import pytest
 
 from annotator import formats
-from annotator.formats import FormatError, read_all
+from annotator.formats import FormatError
+from tests.annotator.formats.samples import read_all
 
 
 def test_registry_names_match_the_management_commands():
