@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -120,15 +120,11 @@ def _panel_context(span, *, editable=True):
 
 
 def _on_review_page(request) -> bool:
-    """Whether an htmx request comes from the review page, whose gold panel
-    shares these views but has no workspace paragraphs or sidebar to update."""
-    path = request.htmx.current_url_abs_path if request.htmx else None
-    if not path:
-        return False
-    try:
-        return resolve(path.split("?", 1)[0]).url_name == "review"
-    except Resolver404:
-        return False
+    """Whether the request comes from the review page's gold panel, which shares these
+    views but has no workspace paragraphs or sidebar to update.  The page says so: its
+    panel carries ``hx-vals='{"surface": "review"}'``, which htmx adds to every request
+    made from inside it."""
+    return (request.POST.get("surface") or request.GET.get("surface")) == "review"
 
 
 def _workspace_parts(request, annotation_set, places) -> dict:

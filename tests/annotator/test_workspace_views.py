@@ -166,6 +166,23 @@ def test_panel_fragment_and_update(client, annotator, article):
     assert span.attributes == {"verdict": "false", "checkworthy": True} and span.note == "check the budget"
 
 
+def test_the_review_pages_panel_asks_for_the_panel_alone(client, annotator, article):
+    """The gold panel of the review page says where it is (``surface=review``): it gets the
+    panel without the workspace's paragraphs and counts; the workspace gets all three."""
+    annotation_set = make_set(article, annotator)
+    span = make_span(annotation_set, "Claim", "completed his visit to Moscow")
+    client.force_login(annotator)
+    url = reverse("span-update", args=[span.pk])
+    from_workspace = client.post(url, {"version": 1, "note": "one"}, **HX).content.decode()
+    assert 'id="para-' in from_workspace and 'id="count-label-' in from_workspace
+    from_review = client.post(url, {"version": 2, "note": "two", "surface": "review"}, **HX).content.decode()
+    assert "Saved." in from_review
+    assert 'id="para-' not in from_review and 'id="count-label-' not in from_review
+    # Where the browser happens to be says nothing: only what the page sends counts.
+    elsewhere = client.post(url, {"version": 3, "note": "three"}, HTTP_HX_CURRENT_URL="/p/news/review/1/", **HX)
+    assert 'id="para-' in elsewhere.content.decode()
+
+
 def test_stale_edit_gets_409_with_message(client, annotator, article):
     annotation_set = make_set(article, annotator)
     span = make_span(annotation_set, "Claim", "completed his visit to Moscow")
