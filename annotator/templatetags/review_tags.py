@@ -1,3 +1,5 @@
+"""Filters of the review page: attribute values as a reviewer reads them."""
+
 from django import template
 
 register = template.Library()

@@ -1,3 +1,6 @@
+"""``manage.py agreement PROJECT [--json]``: the project's inter-annotator agreement
+(span F1, token kappa and alpha, verdict agreement, per label and per pair), as a table or JSON."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
