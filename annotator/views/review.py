@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
 
 from articles.models import Article, Role
 from articles.permissions import project_view
@@ -19,6 +18,7 @@ from .. import review as reviewing
 from ..errors import Conflict, ServiceError
 from ..review.text import merged_text
 from ..selectors import labels_for
+from .common import int_or_none, refusal_fragment
 from .workspace import label_version
 
 PAGE = "annotator/review.html"
@@ -69,17 +69,9 @@ def _refused(request, project, role, article, error: ServiceError):
     if isinstance(error, Conflict):
         return _answer(request, project, role, article, text, level="warning", status=409)
     if request.htmx:
-        response = render(request, PAGE + "#message", {"message": text, "level": "error"}, status=error.status)
-        return reswap(retarget(response, "#rv-message"), "innerHTML")
+        return refusal_fragment(request, PAGE + "#message", "#rv-message", error)
     messages.error(request, text)
     return redirect("review", project.slug, article.pk)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @require_POST
@@ -103,14 +95,14 @@ def _decision(post) -> tuple[str, int | None, int | None]:
     if "drop" in post:
         choice, number = reviewing.DROP, None
     elif "take" in post:
-        choice, number = reviewing.TAKE, _int(post.get("take"))
+        choice, number = reviewing.TAKE, int_or_none(post.get("take"))
         if number is None:
             raise ServiceError("Choose whose version to take.")
     else:
         raise ServiceError("Choose to take a version or to drop it.")
     if post.get("version", "") == "":
         return choice, number, None
-    version = _int(post["version"])
+    version = int_or_none(post["version"])
     if version is None:
         raise ServiceError("The form is out of date; reload the page and decide again.")
     return choice, number, version
@@ -166,7 +158,7 @@ def review_send_back(request, article_id, set_id, *, project, role):
 @project_view(Role.REVIEWER)
 def review_next(request, *, project, role):
     """The next article that waits for review (k sets submitted, gold not done)."""
-    article = reviewing.next_to_review(project, after=_int(request.GET.get("after")))
+    article = reviewing.next_to_review(project, after=int_or_none(request.GET.get("after")))
     if article is None:
         messages.success(request, "Nothing waits for review: every article with all its annotators' work "
                                   "submitted has its gold set done.")

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import retarget
 
 from articles.models import Article
 from articles.permissions import project_view
@@ -40,7 +40,7 @@ from ..selectors import (
     spans_visible_to,
     submitted_everything,
 )
-from .common import int_or_none
+from .common import int_or_none, message_fragment, refusal_fragment
 
 PAGE = "annotator/workspace.html"
 RELATION_CANDIDATES = 12  # spans offered as the other end of a relation
@@ -51,13 +51,11 @@ RELATION_CANDIDATES = 12  # spans offered as the other end of a relation
 
 def _message(request, text, *, status=422, level="error"):
     """An error or notice shown in the workspace's message line, nothing else swapped."""
-    response = render(request, PAGE + "#message", {"message": text, "level": level}, status=status)
-    response = retarget(response, "#ws-message")
-    return reswap(response, "innerHTML")
+    return message_fragment(request, PAGE + "#message", "#ws-message", text, status=status, level=level)
 
 
 def _refused(request, error: ServiceError):
-    return _message(request, " ".join(error.messages), status=error.status)
+    return refusal_fragment(request, PAGE + "#message", "#ws-message", error)
 
 
 def _sidebar_groups(labels, spans):
