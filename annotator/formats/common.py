@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -316,6 +317,49 @@ def _check_span(span: dict, text: str, in_set: str, span_ids: set, entity_ids: s
 # --- reading helpers ----------------------------------------------------------------------
 
 
+# --- a file read under the wrong format -------------------------------------------------------
+
+FORMAT_TITLES = {"jsonl": "Factmark JSONL", "doccano": "doccano", "labelstudio": "Label Studio"}
+_EVIDENCE = {
+    "jsonl": "“annotations” with “spans”",
+    "doccano": "“entities” with “start_offset”, a “label” list of spans or “relations” with “from_id”",
+    "labelstudio": "“data” with “annotations” or “predictions” holding a “result”",
+}
+
+
+def _items_with(value: Any, *keys: str) -> bool:
+    return isinstance(value, list) and any(isinstance(item, dict) and any(k in item for k in keys) for item in value)
+
+
+def annotation_format(data: Any) -> str | None:
+    """Which JSON format's annotations the raw object ``data`` carries ("jsonl", "doccano",
+    "labelstudio"), or None when it carries none that one of them would read."""
+    if not isinstance(data, dict):
+        return None
+    if _items_with(data.get("annotations"), "result") or _items_with(data.get("predictions"), "result") or (
+            isinstance(data.get("data"), dict) and ("annotations" in data or "predictions" in data)):
+        return "labelstudio"
+    if _items_with(data.get("annotations"), "spans"):
+        return "jsonl"
+    label = data.get("label")
+    if (_items_with(data.get("entities"), "start_offset", "end_offset")
+            or _items_with(data.get("relations"), "from_id", "to_id")
+            or (isinstance(label, list) and any(isinstance(item, list) for item in label))):
+        return "doccano"
+    return None
+
+
+def foreign_annotations(data: Any, reading: str, location: str) -> FormatError | None:
+    """The refusal of an object whose annotations are another format's (which the reader of
+    ``reading`` would drop without a word), naming that format; None when there is none."""
+    found = annotation_format(data)
+    if found is None or found == reading:
+        return None
+    return FormatError(location, (
+        f"this looks like {FORMAT_TITLES[found]} ({_EVIDENCE[found]}), whose annotations the "
+        f"{FORMAT_TITLES[reading]} reader does not read; import the file as {FORMAT_TITLES[found]}"))
+
+
 def decode_utf8(data: bytes, location: str) -> str:
     """Decode UTF-8, dropping a leading byte-order mark; :class:`FormatError` when it is not UTF-8."""
     try:
@@ -435,14 +479,23 @@ class Utf16Offsets:
 
 # --- writing helpers ----------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read past before a formula (white space, no-break and
+# zero-width spaces, a byte-order mark), and what starts one (the full-width forms too).
+_SKIPPED = "\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff"
+_STARTERS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
+_LEADING_FORMULA = re.compile(f"^[{_SKIPPED}]*[{_STARTERS}]")
+# In a semicolon locale ";" separates cells, so "a;=1+1" holds a formula of its own.
+_INNER_FORMULA = re.compile(f";(?=[{_SKIPPED}]*[{_STARTERS}])")
 
 
 def csv_safe(value: Any) -> str:
     """Render ``value`` as a CSV cell that spreadsheets will not run as a formula.
 
-    ``None`` becomes "", booleans "true"/"false"; a cell starting with ``= + - @``, a tab
-    or a carriage return gets a leading single quote (the OWASP "CSV injection" advice).
+    ``None`` becomes "", booleans "true"/"false".  A cell whose first character other
+    than white space (spaces, tabs, line breaks, no-break and zero-width spaces) is
+    ``= + - @`` or their full-width forms gets a leading single quote, and so does each
+    such formula after a ``;`` inside the cell (a cell separator in semicolon locales):
+    the OWASP "CSV injection" advice.
     """
     if value is None:
         text = ""
@@ -450,7 +503,8 @@ def csv_safe(value: Any) -> str:
         text = "true" if value else "false"
     else:
         text = str(value)
-    if text.startswith(_FORMULA_STARTS):
+    text = _INNER_FORMULA.sub(";'", text)
+    if _LEADING_FORMULA.match(text) or text.startswith(("\t", "\r")):
         return "'" + text
     return text
 

@@ -192,6 +192,17 @@ def test_canonical_record_refuses_shapes_it_cannot_walk(data, message):
     (False, "false"),
     (12, "12"),
     (-3, "'-3"),
+    (" =1+1", "' =1+1"),
+    ("\u00a0=1+1", "'\u00a0=1+1"),
+    ("\u200b=1+1", "'\u200b=1+1"),
+    ("\n=1+1", "'\n=1+1"),
+    ("\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"),
+    ("\uff1dcmd()", "'\uff1dcmd()"),
+    ("\uff0b1", "'\uff0b1"),
+    ("Seoul;=HYPERLINK(\"x\")", "Seoul;'=HYPERLINK(\"x\")"),
+    ("a; -2;b", "a;' -2;b"),
+    ("a;b", "a;b"),
+    ("x = y", "x = y"),
 ])
 def test_csv_safe_neutralises_formula_cells(value, expected):
     assert csv_safe(value) == expected
