@@ -4,6 +4,7 @@ starting a project, adding a member."""
 from django import forms
 from django.utils.text import slugify
 
+from .guidelines import MAX_GUIDELINES
 from .models import Project, Role
 
 
@@ -50,6 +51,15 @@ class AnnotatorsPerArticle:
 
 
 class ProjectSettingsForm(AnnotatorsPerArticle, forms.ModelForm):
+    def clean_guidelines(self):
+        text = self.cleaned_data["guidelines"]
+        if len(text) > MAX_GUIDELINES:
+            raise forms.ValidationError(
+                f"Guidelines hold at most {MAX_GUIDELINES:,} characters (these have {len(text):,}); "
+                "link to a longer document instead."
+            )
+        return text
+
     class Meta:
         model = Project
         fields = [
@@ -62,7 +72,7 @@ class ProjectSettingsForm(AnnotatorsPerArticle, forms.ModelForm):
             "Articles already started keep the sets they have.",
             "allow_overlap": "Whether spans may overlap each other. Applies to spans made from now on.",
             "guidelines": "Markdown: headings, lists, tables, links. Shown to every member under Guidelines "
-            "and from the workspace.",
+            f"and from the workspace. At most {MAX_GUIDELINES:,} characters.",
             "organisation": "Publishes the fact-checks: the author of exported ClaimReview items.",
         }
         widgets = {

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from annotator.models import AnnotationSet, Event, SetStatus
+from articles.guidelines import MAX_GUIDELINES, render_guidelines
 from articles.models import Membership, Project, Role
 from tests.factories import make_article, make_set, make_span, make_user
 
@@ -76,7 +77,8 @@ def test_guidelines_are_shown_to_every_member_as_markdown(client, annotator, pro
 
 def test_guidelines_drop_scripts_handlers_and_script_addresses(client, annotator, project):
     project.guidelines = ("Hi <script>alert(1)</script> <img src=x onerror=alert(1)> "
-                          "[go](javascript:alert(1)) <a href=\"https://example.org\" onclick=\"x()\">ok</a>")
+                          "[go](javascript:alert(1)) <a href=\"https://example.org\" onclick=\"x()\">raw</a> "
+                          "[ok](https://example.org)")
     project.save()
     client.force_login(annotator)
     body = page(client.get(reverse("project-guidelines", args=["news"])))
@@ -84,6 +86,30 @@ def test_guidelines_drop_scripts_handlers_and_script_addresses(client, annotator
     for live in ("<script", "onerror", "javascript:", "onclick", "<img"):
         assert live not in guidelines, live
     assert 'href="https://example.org"' in guidelines
+
+
+def test_guidelines_longer_than_the_bound_are_refused_and_nothing_changes(client, manager, project):
+    client.force_login(manager)
+    project.guidelines = "Kept."
+    project.save()
+    response = client.post(reverse("project-settings", args=["news"]), {
+        "name": "Newsroom", "annotators_per_article": 1, "guidelines": "[" * (MAX_GUIDELINES + 1),
+    })
+    assert response.status_code == 422
+    refusal = f"Guidelines hold at most {MAX_GUIDELINES:,} characters (these have {MAX_GUIDELINES + 1:,})"
+    assert refusal in page(response)
+    project.refresh_from_db()
+    assert project.guidelines == "Kept."
+
+
+@pytest.mark.parametrize("hostile", ["[" * 12_000, "*a " * 4000, ">" * 12_000, "[a](" * 3000, "*_" * 6000,
+                                     "<div>" * 3000])
+def test_pathological_markdown_renders_as_text_up_to_the_bound(hostile):
+    """Inputs that took python-markdown seconds (10 KB of "[" took 25 s) render; text saved
+    past the bound by other means is shown up to the bound."""
+    html = render_guidelines(hostile + "\n\nEnd of guide.")
+    assert "End of guide." in html
+    assert "End of guide." not in render_guidelines("x" * MAX_GUIDELINES + "\n\nEnd of guide.")
 
 
 def test_no_guidelines_says_so_and_the_nav_hides_the_link(client, annotator, manager, project):
