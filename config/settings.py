@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.HtmxLoginRequiredMiddleware",
+    "config.middleware.AddressLoginThrottle",  # per address, across usernames; axes counts per username
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -204,12 +205,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.middleware.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind N reverse proxies the client's address is in X-Forwarded-For; without
-# this every login would seem to come from the proxy.
+# Failures while locked out do not extend the lockout: otherwise anyone could keep any
+# account locked for good by trying one wrong password every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind N reverse proxies the client's address is in X-Forwarded-For, N entries from
+# the right (config.middleware.client_address); without this every login would seem
+# to come from the proxy, and anyone could lock any account for everyone.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
+# Password spraying: failed logins from one address, whatever the usernames, before
+# every login from it is refused for the cool-off (config.middleware.AddressLoginThrottle).
+FACTMARK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("LOGIN_ADDRESS_LIMIT", 30))
 
 LOGGING = {
     "version": 1,

@@ -65,7 +65,7 @@ django.setup()
 names = ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER",
          "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_TRUSTED_ORIGINS",
          "ALLOWED_HOSTS", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "AXES_FAILURE_LIMIT",
-         "AXES_LOCKOUT_PARAMETERS", "AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_COUNT"]
+         "AXES_LOCKOUT_PARAMETERS", "TRUSTED_PROXY_COUNT", "AXES_CLIENT_IP_CALLABLE"]
 values = {name: getattr(settings, name, None) for name in names}
 values["AXES_COOLOFF_SECONDS"] = settings.AXES_COOLOFF_TIME.total_seconds()
 print(json.dumps(values, default=list))
@@ -92,7 +92,8 @@ def test_production_settings(tmp_path):
     assert values["AXES_FAILURE_LIMIT"] == 5
     assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
     assert values["AXES_COOLOFF_SECONDS"] == 15 * 60
-    assert values["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ["REMOTE_ADDR"]  # no proxy header trusted by default
+    assert values["TRUSTED_PROXY_COUNT"] == 0  # no proxy header trusted by default
+    assert values["AXES_CLIENT_IP_CALLABLE"] == "config.middleware.client_address"
 
 
 def test_timeouts_and_proxies_come_from_the_environment(tmp_path):
@@ -101,8 +102,7 @@ def test_timeouts_and_proxies_come_from_the_environment(tmp_path):
                                  CSRF_TRUSTED_ORIGINS="https://example.org,https://annotate.example.org")
     assert values["SESSION_COOKIE_AGE"] == 900
     assert values["AXES_COOLOFF_SECONDS"] == 3600
-    assert values["AXES_IPWARE_PROXY_COUNT"] == 1
-    assert values["AXES_IPWARE_META_PRECEDENCE_ORDER"][0] == "HTTP_X_FORWARDED_FOR"
+    assert values["TRUSTED_PROXY_COUNT"] == 1  # behaviour: tests/config/test_middleware.py
     assert values["CSRF_TRUSTED_ORIGINS"] == ["https://example.org", "https://annotate.example.org"]
 
 
