@@ -18,17 +18,25 @@ class MemberError(Exception):
     """A change that was refused; the message says why."""
 
 
+NO_SUCH_MEMBER = (
+    "No such member can be added: “{identifier}”. Check the username or e-mail address, or ask an "
+    "administrator for the account."
+)
+
+
 def find_user(identifier: str):
-    """The active user whose username or e-mail address is ``identifier``."""
+    """The active user whose username or e-mail address is ``identifier``.
+
+    Whether an account exists, is inactive, or shares its e-mail address with another is
+    one answer to a manager: this is not a way to find out who has an account here.
+    """
     identifier = identifier.strip()
     if not identifier:
         raise MemberError("Give a username or an e-mail address.")
     users = get_user_model().objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
     found = [u for u in users[:2] if u.is_active]
-    if not found:
-        raise MemberError(f"No active account has the username or e-mail address “{identifier}”.")
-    if len(found) > 1:
-        raise MemberError(f"More than one account matches “{identifier}”; use the username.")
+    if len(found) != 1:
+        raise MemberError(NO_SUCH_MEMBER.format(identifier=identifier))
     return found[0]
 
 

@@ -146,9 +146,9 @@ def test_manager_adds_a_member_by_username_or_email(client, manager, project):
 
 
 @pytest.mark.parametrize("identifier, role, message", [
-    ("nobody", "annotator", "No active account has the username or e-mail address “nobody”."),
+    ("nobody", "annotator", "No such member can be added: “nobody”."),
     ("ann", "annotator", "ann is already a member, as annotator; change the role in the list."),
-    ("gone", "annotator", "No active account has the username or e-mail address “gone”."),
+    ("gone", "annotator", "No such member can be added: “gone”."),
     ("", "annotator", "This field is required."),
     ("carla", "owner", "Select a valid choice. owner is not one of the available choices."),
 ])
@@ -161,6 +161,21 @@ def test_adding_a_member_refuses_bad_input(client, manager, project, identifier,
     assert response.status_code == 422
     assert message in page(response)
     assert list(Membership.objects.order_by("pk").values()) == before
+
+
+def test_adding_a_member_does_not_tell_which_accounts_exist(client, manager, project):
+    """Unknown, inactive or shared by two accounts: the manager hears the same words."""
+    make_user("gone", is_active=False)
+    make_user("twin1", email="twins@example.org")
+    make_user("twin2", email="twins@example.org")
+    client.force_login(manager)
+    url = reverse("project-members", args=["news"])
+    answers = {
+        identifier: re.search(r"No such member can be added: “[^”]*”\. [^<]*", page(client.post(url, {
+            "user": identifier, "role": "annotator"})))[0].replace(identifier, "X")
+        for identifier in ("nobody-at-all", "gone", "twins@example.org")
+    }
+    assert len(set(answers.values())) == 1, answers
 
 
 def test_manager_changes_a_role(client, manager, annotator, project):
