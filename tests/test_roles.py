@@ -30,6 +30,8 @@ ANNOTATOR, REVIEWER, MANAGER = Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER
 
 MINIMUM_ROLE = {
     "login": PUBLIC,
+    "healthz": PUBLIC,  # load balancers
+    "readyz": PUBLIC,
     "logout": SIGNED_IN,
     "project-list": SIGNED_IN,
     "project-create": SIGNED_IN,  # staff only, tested in tests/articles/test_management.py

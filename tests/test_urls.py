@@ -9,7 +9,7 @@ from tests.factories import make_entity, make_relation, make_set, make_span
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login"}
+PUBLIC = {"login", "healthz", "readyz"}
 
 
 def all_patterns(resolver=None, prefix=""):
@@ -68,7 +68,7 @@ def test_login_required_everywhere(client, objects):
 
 def test_outsider_gets_404_everywhere(client, objects, outsider):
     client.force_login(outsider)
-    allowed = {"project-list", "project-create", "login", "logout"}  # no project in them
+    allowed = PUBLIC | {"project-list", "project-create", "logout"}  # no project in them
     for route, name in all_patterns():
         if name in allowed:
             continue
