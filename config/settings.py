@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logging.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PageCompression",  # gzip for pages and fragments, not for streamed exports
     "csp.middleware.CSPMiddleware",  # before WhiteNoise, so static files carry the policy too
@@ -217,9 +218,14 @@ AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 # every login from it is refused for the cool-off (config.middleware.AddressLoginThrottle).
 FACTMARK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("LOGIN_ADDRESS_LIMIT", 30))
 
+# LOG_FORMAT=json: one JSON object per line with the request id (config.logging).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {}),
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
