@@ -1,5 +1,6 @@
 """Middleware of the whole site: login required everywhere (an expired session in an
-htmx request sends the whole page to the login form), the client's address behind
+htmx request sends the whole page to the login form), an absolute session lifetime,
+the client's address behind
 trusted proxies, the login lockouts (per account and address by django-axes, and per
 address across accounts here), and gzip for pages and fragments but not for streamed
 exports."""
@@ -9,6 +10,7 @@ import time
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import logout, user_logged_in
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.cache import cache
@@ -70,6 +72,32 @@ def _locked_login_page(request, message: str):
     form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     context = {"form": form, "next": request.POST.get("next", ""), "locked_out": message}
     return render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+LOGGED_IN_AT = "factmark_logged_in_at"
+
+
+def _remember_login_time(sender, request, user, **kwargs):
+    request.session[LOGGED_IN_AT] = time.time()
+
+
+user_logged_in.connect(_remember_login_time, dispatch_uid="config.middleware.remember_login_time")
+
+
+class SessionLifetimeMiddleware:
+    """An absolute session lifetime besides the idle one: ``SESSION_MAX_SECONDS`` after
+    logging in, a session ends however busy it has been, and the next request meets the
+    login page.  A stolen session cookie is worth a bounded time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            logged_in_at = request.session.setdefault(LOGGED_IN_AT, time.time())
+            if time.time() - logged_in_at > settings.SESSION_MAX_SECONDS:
+                logout(request)
+        return self.get_response(request)
 
 
 class AddressLoginThrottle:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.SessionLifetimeMiddleware",  # before the login check: an ended session needs a login
     "config.middleware.HtmxLoginRequiredMiddleware",
     "config.middleware.AddressLoginThrottle",  # per address, across usernames; axes counts per username
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,6 +161,9 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 # on every request moves the expiry forward while someone is working.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 8 * 60 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime: however busy, a session ends this long after its login
+# (config.middleware.SessionLifetimeMiddleware).
+SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_SECONDS", 7 * 24 * 60 * 60))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -164,3 +164,29 @@ def test_behind_a_proxy_a_lockout_holds_for_the_attackers_address_only(gunicorn_
     assert proxied_login(port, attacker, "admin", "factmark-admin", forged="192.0.2.99") == 429
     # Everybody else, the proxy's own address included, still logs in as admin.
     assert proxied_login(port, admin_desk, "admin", "factmark-admin") == 302
+
+
+# ---------------------------------------------------------------- session lifetime
+
+
+@pytest.mark.django_db
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(client, settings):
+    from django.contrib.sessions.models import Session
+
+    from config.middleware import LOGGED_IN_AT
+
+    make_user("ann")
+    assert login(client, "ann", "factmark").status_code == 302
+    assert client.get("/").status_code == 200  # working: the idle timeout keeps moving
+    session = client.session
+    session[LOGGED_IN_AT] -= settings.SESSION_MAX_SECONDS - 60
+    session.save()
+    assert client.get("/").status_code == 200  # a minute left
+    session = client.session
+    session[LOGGED_IN_AT] -= 120
+    session.save()
+    key = session.session_key
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert login(client, "ann", "factmark").status_code == 302 and client.get("/").status_code == 200
