@@ -96,3 +96,33 @@ class Article(models.Model):
     @property
     def short_title(self):
         return Truncator(self.title).chars(90)
+
+
+class ApiToken(models.Model):
+    """A personal API token: a script acts as its owner, with the owner's roles and nothing more.
+
+    Only a hash of the secret is kept; the secret itself is shown once, when the token is
+    made (``articles.tokens.create_token``).  A token stops working when it is revoked,
+    when it expires, when its owner is deactivated, and when its owner's password changes
+    (``password_mark`` no longer matches).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “nightly export”.")
+    prefix = models.CharField(
+        max_length=16, editable=False, help_text="The secret's first characters, to tell tokens apart."
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    password_mark = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="api_token_name_not_empty")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -86,6 +86,12 @@ def normalise(raw: str) -> Normalised:
     return Normalised(text=text, offsets=offsets)
 
 
+def normalised_text(raw: str) -> str:
+    """``normalise(raw).text`` without the offset map, for text that comes with no offsets
+    (articles added through the API): line endings to ``\n``, then NFC, in one pass each."""
+    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def content_hash(text: str) -> str:
     """The hash that catches duplicate articles in a project."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

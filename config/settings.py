@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",  # Content-Security-Policy header (security section below)
     "axes",  # login brute-force lockout (security section below)
+    "ninja",  # the JSON API (annotator.api): its Swagger UI assets, served locally under the CSP
     "articles",
     "annotator",
 ]
@@ -148,6 +149,11 @@ FACTMARK_MAX_IMPORT_BYTES = int(os.environ.get("FACTMARK_MAX_IMPORT_BYTES", 20 *
 # Assignments started and untouched this long can be released by a manager.
 FACTMARK_RELEASE_AFTER_HOURS = int(os.environ.get("FACTMARK_RELEASE_AFTER_HOURS", 48))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The JSON API (/api/v1/): requests per token (per user for a session) in each window of
+# FACTMARK_API_RATE_SECONDS, counted in Django's cache (0: no limit), and the largest body.
+FACTMARK_API_RATE = int(os.environ.get("FACTMARK_API_RATE", 600))
+FACTMARK_API_RATE_SECONDS = int(os.environ.get("FACTMARK_API_RATE_SECONDS", 60))
+FACTMARK_API_MAX_BODY_BYTES = int(os.environ.get("FACTMARK_API_MAX_BODY_BYTES", FACTMARK_MAX_IMPORT_BYTES))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # ---------------------------------------------------------------- security

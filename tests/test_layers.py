@@ -19,7 +19,7 @@ PACKAGES = ("config", "annotator", "articles")
 ENTRY_POINTS = {
     "annotator.views", "annotator.urls", "annotator.admin", "annotator.admin_guard", "annotator.forms",
     "annotator.apps", "annotator.management", "annotator.benchmarks", "annotator.templatetags",
-    "annotator.migrations",
+    "annotator.migrations", "annotator.api",
 }
 
 

@@ -4,4 +4,4 @@ Each part is a module with ``run(stdout, **options)`` that builds its own data i
 a throw-away database and prints figures.  Parts: see ``PARTS``.
 """
 
-PARTS = ["workspace", "agreement", "datasets", "guidelines"]
+PARTS = ["workspace", "agreement", "datasets", "guidelines", "api", "suggestions"]
