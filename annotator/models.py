@@ -302,3 +302,118 @@ class ReviewDecision(models.Model):
 
     def __str__(self):
         return f"{self.item}: {self.choice} {self.number or ''}".strip()
+
+
+# --- Suggestions: the machine layer of an article (docs/design.md, rule 9) -------------------------------
+#
+# Suggestions belong to nobody: they are no AnnotationSet, take no assignment slot and never count in
+# agreement, progress, review or an export that did not ask for them.  An annotator accepts one into their
+# own set (a Span made by the checked service) or rejects it; the decision is theirs alone.
+
+
+class Suggestion(models.Model):
+    """A proposed span of an article, from a recommender or an imported model or file (``source``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="The covered text, kept to check offsets.")
+    score = models.FloatField(help_text="How sure the source is, from 0 to 1.")
+    source = models.CharField(max_length=100, help_text="The recommender's name, or the imported model or file.")
+    # Imported suggestions stay until removed; the built-in recommenders' are recomputed when stale.
+    imported = models.BooleanField(default=False)
+    entity = models.ForeignKey(Entity, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions")
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "-end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="suggestion_end_after_start"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="suggestion_score_range"),
+            models.CheckConstraint(condition=~Q(source=""), name="suggestion_source_named"),
+            models.UniqueConstraint(fields=["article", "label", "start", "end", "source"],
+                                    name="suggestion_unique_place"),
+        ]
+        indexes = [models.Index(fields=["article", "start"], name="suggestion_article_start")]
+
+    def __str__(self):
+        return f"{self.label_id}[{self.start}:{self.end}] {self.text[:40]} ({self.source} {self.score:.2f})"
+
+
+class SuggestedRelation(models.Model):
+    """A proposed link between two suggestions of one article (quote → speaker, quote → cue…)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggested_relations")
+    type = models.ForeignKey(RelationType, on_delete=models.CASCADE, related_name="suggested_relations")
+    source = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="incoming")
+    score = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "source", "target"], name="suggested_relation_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="suggested_relation_not_to_itself"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1),
+                                   name="suggested_relation_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.type_id} {self.target_id}"
+
+
+class SuggestionDecision(models.Model):
+    """What one annotator did with one suggestion: accepted it (into ``span``) or rejected it."""
+
+    class Choice(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="decisions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    span = models.ForeignKey(Span, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "user"], name="suggestion_decision_one_per_user"),
+            models.CheckConstraint(condition=Q(choice__in=["accepted", "rejected"]),
+                                   name="suggestion_decision_choice_valid"),
+            models.CheckConstraint(condition=Q(choice="accepted") | Q(span__isnull=True),
+                                   name="suggestion_rejected_has_no_span"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.choice} {self.suggestion_id}"
+
+
+class SuggestionSettings(models.Model):
+    """A project's suggestion settings: which recommenders are off, and its own cue words."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="suggestion_settings")
+    disabled = models.JSONField(default=list, blank=True, help_text="Names of the recommenders switched off.")
+    cue_words = models.JSONField(default=list, blank=True,
+                                 help_text="Words that introduce a quote, added to the built-in lexicon.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "suggestion settings"
+
+    def __str__(self):
+        return f"Suggestion settings of {self.project}"
+
+
+class SuggestionState(models.Model):
+    """When an article's built-in suggestions were computed, and from what (``fingerprint`` of the
+    knowledge base, the team's memory and the settings): a different fingerprint means stale."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="suggestion_state")
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.article_id}: {self.fingerprint[:12]}"

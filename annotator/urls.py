@@ -6,6 +6,7 @@ from django.urls import path
 from .views import assignment as assignment_views
 from .views import dashboard, datasets, entities, projects, schema, workspace
 from .views import review as review_views
+from .views import suggestions as suggestion_views
 
 urlpatterns = [
     path("", projects.project_list, name="project-list"),
@@ -43,6 +44,8 @@ urlpatterns = [
     path("p/<slug:slug>/relation-types/", schema.relation_type_create, name="relation-type-create"),
     path("p/<slug:slug>/relation-types/<int:type_id>/delete/", schema.relation_type_delete,
          name="relation-type-delete"),
+    path("p/<slug:slug>/suggestions/", suggestion_views.suggestions, name="suggestions"),
+    path("p/<slug:slug>/suggestions/settings/", suggestion_views.suggestions_settings, name="suggestions-settings"),
     path("p/<slug:slug>/progress/", dashboard.dashboard, name="dashboard"),
     path("p/<slug:slug>/agreement/", dashboard.agreement, name="agreement"),
     path("p/<slug:slug>/a/<int:article_id>/history/", dashboard.article_history, name="article-history"),
@@ -51,6 +54,8 @@ urlpatterns = [
     path("sets/<int:set_id>/submit/", workspace.set_submit, name="set-submit"),
     path("sets/<int:set_id>/reopen/", workspace.set_reopen, name="set-reopen"),
     path("sets/<int:set_id>/undo/<int:event_id>/", workspace.span_restore, name="span-restore"),
+    path("sets/<int:set_id>/undo/", workspace.set_undo, name="set-undo"),
+    path("sets/<int:set_id>/redo/", workspace.set_redo, name="set-redo"),
     path("spans/<int:span_id>/", workspace.span_panel, name="span-panel"),
     path("spans/<int:span_id>/edit/", workspace.span_update, name="span-update"),
     path("spans/<int:span_id>/delete/", workspace.span_delete, name="span-delete"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -127,7 +128,7 @@ def _database_env() -> dict:
     The child runs with DEBUG off, as in production: with DEBUG on, Django keeps the text of
     every query, which would count in both the time and the memory measured.
     """
-    env = dict(os.environ, DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY") or "benchmark-only-not-secret")
+    env = dict(os.environ, DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50))
     data = connection.settings_dict
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = str(data["NAME"])

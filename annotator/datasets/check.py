@@ -24,11 +24,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.text import Truncator
 
-from articles.importing import ImportRefused, make_title
+from articles.importing import ImportRefused, make_title, shorten
 from articles.text import content_hash
 
 from ..formats.common import FormatError, check_record, is_key
 from ..models import AnnotationSet, EntityKind
+from ..suggestions.importing import fold_record
 from .bulk import chunks
 from .check_annotations import AnnotationChecker, plural
 from .plan import ImportPlan, PlannedArticle, PlannedSet
@@ -48,11 +49,13 @@ def _located(records: Iterable) -> Iterator[tuple[str, Any]]:
             yield f"record {number}", item
 
 
-def check_records(project, records: Iterable, *, add_labels: bool, default_annotator: str,
-                  source_name: str) -> ImportPlan:
+def check_records(project, records: Iterable, *, add_labels: bool, default_annotator: str | None,
+                  source_name: str, as_suggestions: bool = False, suggestion_source: str | None = None) -> ImportPlan:
     """The plan of importing ``records`` into ``project``; raises :class:`ImportRefused` listing
-    every problem as ``"<source_name>, <location>: <reason>"``."""
-    checker = Checker(project, add_labels=add_labels, default_annotator=default_annotator)
+    every problem as ``"<source_name>, <location>: <reason>"``. Machine output goes to the suggestion
+    layer (see :mod:`annotator.suggestions.importing`), under ``suggestion_source`` or the file's name."""
+    checker = Checker(project, add_labels=add_labels, default_annotator=default_annotator,
+                      as_suggestions=as_suggestions, source_name=suggestion_source or source_name)
     count = 0
     for location, record in _located(records):
         count += 1
@@ -72,11 +75,13 @@ def check_records(project, records: Iterable, *, add_labels: bool, default_annot
 class Checker:
     """Checks records one by one (:meth:`add`), then what only the whole file shows."""
 
-    def __init__(self, project, *, add_labels: bool, default_annotator: str):
+    def __init__(self, project, *, add_labels: bool, default_annotator: str | None, as_suggestions: bool = False,
+                 source_name: str = "upload"):
         self.project = project
         self.errors: list[FormatError] = []
         self.annotations = AnnotationChecker(project, add_labels=add_labels, default_annotator=default_annotator,
-                                             errors=self.errors)
+                                             errors=self.errors, as_suggestions=as_suggestions,
+                                             source_name=source_name)
         self.docs: list[PlannedArticle] = []
         self.skipped: list[str] = []
         self.entities: dict[str, dict] = {}  # name -> kind, aliases, wikidata
@@ -94,7 +99,16 @@ class Checker:
         return ImportPlan(project=self.project, articles=self.docs, skipped=self.skipped, labels=annotations.labels,
                           types=annotations.types, new_labels=annotations.missing_labels,
                           new_types=annotations.missing_types, entities=self.entities,
-                          annotators=annotations.annotators, users=self.users, reusable=self.reusable)
+                          annotators=annotations.annotators, users=self.users, reusable=self.reusable,
+                          notes=self._notes())
+
+    def _notes(self) -> list[str]:
+        anonymous = self.annotations.anonymous
+        if not anonymous:
+            return []
+        return [f"{plural(anonymous, 'annotation set')} without an annotator went to the suggestion layer (source "
+                f"“{self.annotations.source_name}”): machine output never poses as a person. Name the annotator "
+                "to import them as that person's sets."]
 
     # ---- one record
 
@@ -105,6 +119,10 @@ class Checker:
             return
         if not raw:
             self.errors.append(FormatError(location, "text is empty"))
+            return
+        record, problems = fold_record(record)  # a record's suggestions: checked as a set of machine output
+        if problems:
+            self.errors.extend(FormatError(location, problem) for problem in problems)
             return
         errors: list[FormatError] = []
 
@@ -189,8 +207,10 @@ class Checker:
     @staticmethod
     def _title(record: dict, text: str) -> str:
         title = record.get("title") or make_title(text)
-        if type(title) is not str or len(title) > MAX_TITLE or not unicodedata.is_normalized("NFC", title):
-            title = Truncator(title).chars(MAX_TITLE)  # otherwise it would return the title as it is
+        if type(title) is not str:
+            return Truncator(title).chars(MAX_TITLE)
+        if len(title) > MAX_TITLE or not unicodedata.is_normalized("NFC", title):
+            title = shorten(title, MAX_TITLE)
         return title
 
     def _entities(self, entities: list, error: Callable[[str], None]) -> dict:
@@ -263,7 +283,7 @@ class Checker:
             for pk, article_id, user_id, span_count in existing:
                 owner = usernames.get(user_id, False) if user_id is not None else None
                 doc = matched[article_id]
-                if owner is False or not any(s.annotator == owner for s in doc.sets):
+                if owner is False or not any(s.annotator == owner and s.source is None for s in doc.sets):
                     continue
                 if span_count:
                     who = "The gold set" if owner is None else f"A set of {owner!r}"

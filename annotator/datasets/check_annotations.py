@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 from ..attributes import clean_attribute_values
 from ..formats.common import FormatError, quote
-from ..models import Label, SetStatus
+from ..models import Entity, Label, SetStatus
+from ..suggestions.importing import is_machine, machine_scores
 from .plan import PlannedSet, PlannedSpan
 from .values import UNSTORABLE, infer_attributes, unstorable, unstorable_at
 
@@ -35,8 +36,15 @@ class AnnotationChecker:
     go straight to ``errors``, the list shared with the record checker.
     """
 
-    def __init__(self, project, *, add_labels: bool, default_annotator: str, errors: list[FormatError]):
+    def __init__(self, project, *, add_labels: bool, default_annotator: str | None, errors: list[FormatError],
+                 as_suggestions: bool = False, source_name: str = "upload"):
         self.project = project
+        # Sets for the suggestion layer: every set (as_suggestions), and those the file leaves without an
+        # annotator when the import names none (docs/design.md, rule 9: no fake user).
+        self.as_suggestions = as_suggestions
+        self.source_name = source_name[:100] or "upload"
+        self.kb_names: set[str] | None = None
+        self.anonymous = 0  # sets without an annotator that went to the suggestion layer
         self.add_labels = add_labels
         self.default_annotator = default_annotator
         self.errors = errors
@@ -57,6 +65,9 @@ class AnnotationChecker:
         several = len(annotations) > 1
         for number, data in enumerate(annotations, 1):
             in_set = f" in set {number}" if several else ""
+            if self._machine(data):
+                sets.append(self._machine_set(data, location, in_set, entity_names, error))
+                continue
             gold = data.get("gold", False)
             if not isinstance(gold, bool):
                 error(f"set {number}: gold must be true or false")
@@ -85,8 +96,30 @@ class AnnotationChecker:
                                    relations=relations))
         return sets
 
+    def _machine(self, data: dict) -> bool:
+        anonymous = not data.get("gold") and not data.get("annotator") and self.default_annotator is None
+        if anonymous and not self.as_suggestions and not is_machine(data):
+            self.anonymous += 1
+        return self.as_suggestions or is_machine(data) or anonymous
+
+    def _machine_set(self, data: dict, location: str, in_set: str, entity_names: dict,
+                     error: Callable[[str], None]) -> PlannedSet:
+        """A set of machine output, checked like any set, for the suggestion layer."""
+        if self.kb_names is None:
+            self.kb_names = set(Entity.objects.filter(project=self.project).values_list("name", flat=True))
+        spans = self._spans(data, location, in_set, entity_names, error, overlaps=True)
+        relations = self._relations(data, spans, in_set, error)
+        scores, problems = machine_scores(data, self.source_name, self.kb_names | set(entity_names.values()))
+        for problem in problems:
+            error(f"{problem}{in_set}")
+        relation_scores = {(item.get("type"), item.get("source"), item.get("target")): item.get("score")
+                           for item in data.get("relations") or []}
+        return PlannedSet(annotator=None, status=SetStatus.SUBMITTED, spans=list(spans.values()),
+                          relations=relations, source=self.source_name,
+                          machine={"spans": scores, "relations": relation_scores})
+
     def _spans(self, data: dict, location: str, in_set: str, entity_names: dict,
-               error: Callable[[str], None]) -> dict[int, PlannedSpan]:
+               error: Callable[[str], None], overlaps: bool = False) -> dict[int, PlannedSpan]:
         spans: dict[int, PlannedSpan] = {}
         places: dict[tuple, int] = {}
         labels = self.labels
@@ -115,7 +148,7 @@ class AnnotationChecker:
                 for problem in problems:
                     error(f"span {file_id}{in_set}: {problem}")
             spans[file_id] = span
-        if not self.project.allow_overlap:
+        if not self.project.allow_overlap and not overlaps:  # suggestions may overlap: they are no set
             self._check_overlaps(spans, in_set, error)
         return spans
 

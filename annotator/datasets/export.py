@@ -26,16 +26,18 @@ from articles.selectors import has_role, role_in, search_articles
 from ..attributes import RATING_SCALE
 from ..errors import ServiceError
 from ..formats import WRITABLE
-from ..models import AnnotationSet, Entity, Relation, SetStatus, Span
+from ..models import AnnotationSet, Entity, Relation, SetStatus, Span, SuggestedRelation, Suggestion
 from ..status import EXPORT_FILTERS, export_filter
 from .bulk import CHUNK
-from .jsonl_fast import decode_exact, jsonl_line
+from .jsonl_fast import JsonFloat, decode_exact, jsonl_line
 
 SET_CHOICES = ("all", "gold", "submitted")  # or a username
 ARTICLE_STATUSES = EXPORT_FILTERS
 ARTICLE_COLUMNS = ("id", "external_id", "title", "text", "source", "url", "published", "author", "language",
                    "meta_json")
 SPAN_COLUMNS = ("annotation_set_id", "id", "label_id", "start", "end", "text", "attributes_json", "entity_id", "note")
+SUGGESTION_COLUMNS = ("article_id", "id", "label_id", "start", "end", "text", "score", "source", "entity__name",
+                      "attributes_json")
 
 
 def _set_scope(project, user, sets: str) -> Q:
@@ -68,6 +70,7 @@ def export_records(
     article_ids: Iterable[int] | None = None,
     search: str = "",
     status: str = "",
+    suggestions: bool = False,
 ) -> Iterator[dict]:
     """Stream the project's articles as Factmark JSONL records.
 
@@ -76,16 +79,18 @@ def export_records(
     Sets come gold first, then in creation order, so one-layer formats (which use the
     first set) get the gold layer when there is one. ``labels`` keeps only spans of those
     labels (and relations between kept spans). ``status`` is one of
-    :data:`ARTICLE_STATUSES`. Raises :class:`ServiceError` at once when the user may not
+    :data:`ARTICLE_STATUSES`. ``suggestions`` adds each article's suggestion layer (``suggestions``,
+    ``suggested_relations``; see :meth:`_Exporter._suggestions`); without it nothing of the layer goes
+    out (docs/design.md, rule 9). Raises :class:`ServiceError` at once when the user may not
     export those sets.
     """
     return _export(project, user=user, sets=sets, labels=labels, article_ids=article_ids, search=search,
-                   status=status, decode=json.loads)
+                   status=status, suggestions=suggestions, decode=json.loads)
 
 
 def _export(project, *, user, sets: str = "all", labels: Iterable[str] | None = None,
             article_ids: Iterable[int] | None = None, search: str = "", status: str = "",
-            decode: Callable[[str], Any]) -> Iterator[dict]:
+            suggestions: bool = False, decode: Callable[[str], Any]) -> Iterator[dict]:
     """:func:`export_records`, with ``decode`` reading the JSON columns (meta, attributes, aliases)."""
     if status not in ARTICLE_STATUSES:
         raise ServiceError(f"Unknown article status “{status}”.")
@@ -99,7 +104,9 @@ def _export(project, *, user, sets: str = "all", labels: Iterable[str] | None = 
     if sets != "all":
         articles = articles.filter(Exists(in_scope))
     articles = export_filter(articles, in_scope, status)
-    return _Exporter(project, scope, labels, decode).records(articles)
+    exporter = _Exporter(project, scope, labels, decode)
+    exporter.with_suggestions = suggestions
+    return exporter.records(articles)
 
 
 class _JsonMemo(dict):
@@ -144,6 +151,7 @@ class _Exporter:
         self.label_names = dict(project.labels.values_list("pk", "name"))
         self.type_names = dict(project.relation_types.values_list("pk", "name"))
         self.wanted = None if labels is None else [pk for pk, name in self.label_names.items() if name in labels]
+        self.with_suggestions = False
 
     def records(self, articles) -> Iterator[dict]:
         last = 0
@@ -172,6 +180,7 @@ class _Exporter:
         if sets_by_id:
             self._spans(sets_query, sets_by_id, entities_by_article)
 
+        layer = self._suggestions([row[0] for row in rows]) if self.with_suggestions else None
         decoded = _MetaMemo(self.decode)
         for pk, external_id, title, text, source, url, published, author, language, extra in rows:
             meta = {key: value for key, value in (("source", source), ("url", url), ("published", published),
@@ -180,9 +189,37 @@ class _Exporter:
                 meta["published"] = published.isoformat()
             meta.update(decoded[extra])
             entities = entities_by_article.get(pk, {}).values()
-            yield {"id": external_id, "title": title, "text": text, "meta": meta,
-                   "annotations": sets_by_article.get(pk, []),
-                   "entities": sorted(entities, key=lambda entity: entity["name"])}
+            record = {"id": external_id, "title": title, "text": text, "meta": meta,
+                      "annotations": sets_by_article.get(pk, []),
+                      "entities": sorted(entities, key=lambda entity: entity["name"])}
+            if layer is not None:
+                record["suggestions"], record["suggested_relations"] = layer.get(pk, ([], []))
+            yield record
+
+    def _suggestions(self, article_ids: list[int]) -> dict[int, tuple[list, list]]:
+        """Article id -> (suggestions, suggested relations), two queries per chunk: ``{"id", "label", "start",
+        "end", "text", "score", "source", "entity" (its name or null), "attributes"}`` and ``{"type",
+        "source", "target", "score"}`` by suggestion id. Labels chosen for the export apply."""
+        layer: dict[int, tuple[list, list]] = {}
+        rows = Suggestion.objects.filter(article_id__in=article_ids)
+        if self.wanted is not None:
+            rows = rows.filter(label_id__in=self.wanted)
+        decoded = _JsonMemo(self.decode)
+        kept = set()
+        for article_id, pk, label, start, end, text, score, source, entity, attributes in (
+                rows.annotate(attributes_json=Cast("attributes", TextField()))
+                .order_by("article_id", "start", "-end", "pk").values_list(*SUGGESTION_COLUMNS)):
+            layer.setdefault(article_id, ([], []))[0].append(
+                {"id": pk, "label": self.label_names[label], "start": start, "end": end, "text": text,
+                 "score": JsonFloat(score), "source": source, "entity": entity, "attributes": decoded[attributes]})
+            kept.add(pk)
+        for article_id, kind, source, target, score in (
+                SuggestedRelation.objects.filter(article_id__in=article_ids).order_by("pk")
+                .values_list("article_id", "type_id", "source_id", "target_id", "score")):
+            if source in kept and target in kept:
+                layer.setdefault(article_id, ([], []))[1].append(
+                    {"type": self.type_names[kind], "source": source, "target": target, "score": JsonFloat(score)})
+        return layer
 
     def _spans(self, sets_query, sets_by_id: dict, entities_by_article: dict) -> None:
         spans = Span.objects.filter(annotation_set__in=sets_query)

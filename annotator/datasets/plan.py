@@ -30,6 +30,10 @@ class PlannedSet:
     status: str
     spans: list[PlannedSpan]
     relations: list[tuple[str, int, int]]  # type, source file id, target file id
+    # Machine output for the suggestion layer (annotator.suggestions.importing), not a set: its source, and
+    # per span id (score, source, entity name) and per relation its score.
+    source: str | None = None
+    machine: dict | None = None
 
 
 @dataclass(slots=True)
@@ -62,3 +66,4 @@ class ImportPlan:
     annotators: dict[str, None]  # every annotator named, in order of appearance
     users: dict[str, int] = field(default_factory=dict)  # annotator name -> user id, of the accounts that exist
     reusable: dict[tuple[int, str | None], int] = field(default_factory=dict)  # (article, annotator) -> empty set
+    notes: list[str] = field(default_factory=list)  # what the report tells besides its counts

@@ -23,6 +23,7 @@ from articles.importing import ImportRefused
 from articles.models import Article
 
 from ..models import AnnotationSet, Entity, Event, Relation, RelationType, SetStatus, Span
+from ..suggestions.importing import save_machine_sets
 from .bulk import ARTICLE_INSERT, CHUNK, EVENT_INSERT, RELATION_INSERT, SET_INSERT, SPAN_INSERT, bulk_insert, chunks
 from .check import check_records
 from .plan import ImportPlan
@@ -47,11 +48,15 @@ class DatasetImportReport:
     users_created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one message per record left out
     notes: list[str] = field(default_factory=list)
+    suggestions: int = 0  # machine output put into the suggestion layer
+    suggested_relations: int = 0
 
     def summary(self) -> str:
+        machine = (f"; {self.suggestions:,} suggestion(s) and {self.suggested_relations:,} suggested "
+                   "relation(s)" if self.suggestions else "")
         return (f"Imported {self.articles_created:,} new article(s) and annotated {self.articles_annotated:,} "
                 f"existing one(s): {self.sets:,} annotation set(s), {self.spans:,} span(s), "
-                f"{self.relations:,} relation(s); {self.entities_created:,} new knowledge-base "
+                f"{self.relations:,} relation(s){machine}; {self.entities_created:,} new knowledge-base "
                 f"entr{'y' if self.entities_created == 1 else 'ies'}; {len(self.skipped):,} record(s) skipped.")
 
 
@@ -61,19 +66,24 @@ def import_records(
     *,
     user,
     add_labels: bool = False,
-    default_annotator: str = "imported",
+    default_annotator: str | None = None,
     source_name: str = "upload",
     progress: Callable[[int, int], None] | None = None,
+    as_suggestions: bool = False,
+    suggestion_source: str | None = None,
 ) -> DatasetImportReport:
     """Save ``records`` into ``project``, all or nothing (see :mod:`annotator.datasets`).
 
     ``records`` yields what a format reader yields, ``(location, record | FormatError)``,
     or plain records (numbered ``record N``). Raises :class:`ImportRefused` listing every
     problem as ``"<source_name>, <location>: <reason>"``; nothing is saved then.
-    ``progress(done, total)`` is called after each chunk of articles is saved.
+    ``progress(done, total)`` is called after each chunk of articles is saved. Sets the file leaves
+    without an annotator go to the suggestion layer unless ``default_annotator`` names one; with
+    ``as_suggestions`` every set does, under ``suggestion_source`` (the file's name by default).
     """
     plan = check_records(project, records, add_labels=add_labels, default_annotator=default_annotator,
-                         source_name=source_name)
+                         source_name=source_name, as_suggestions=as_suggestions,
+                         suggestion_source=suggestion_source)
     try:
         with transaction.atomic():
             return write_plan(plan, user, source_name, progress)
@@ -85,7 +95,7 @@ def import_records(
 def write_plan(plan: ImportPlan, user, source_name: str,
                progress: Callable[[int, int], None] | None) -> DatasetImportReport:
     """Save what ``plan`` holds; the caller holds the transaction."""
-    report = DatasetImportReport(skipped=plan.skipped)
+    report = DatasetImportReport(skipped=plan.skipped, notes=list(plan.notes))
     users = _save_users(plan, report)
     labels, types = _save_schema(plan, report)
     entities = _save_entities(plan, report)
@@ -120,8 +130,11 @@ def write_plan(plan: ImportPlan, user, source_name: str,
         report.articles_created += len(new)
         report.articles_annotated += len(chunk) - len(new)
 
+        machine = [(doc, data) for doc in chunk for data in doc.sets if data.source is not None]
+        if machine:
+            save_machine_sets(plan.project, machine, labels, types, entities, report)
         sets = [(doc, data, plan.reusable.get((doc.article_id, data.annotator)))
-                for doc in chunk for data in doc.sets]
+                for doc in chunk for data in doc.sets if data.source is None]
         new_ids = iter(bulk_insert(AnnotationSet, SET_INSERT, [
             (doc.article_id, users.get(data.annotator), data.annotator is None, data.status, now, now,
              now if data.status in FINAL else None) for doc, data, reused in sets if reused is None]))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from .common import FormatError, canonical_record, dump_json, is_canonical, iter_json_lines
+from .common import FormatError, canonical_record, dump_json, foreign_annotations, is_canonical, iter_json_lines
 
 CONTENT_TYPE = "application/x-ndjson"
 EXTENSION = "jsonl"
@@ -33,6 +33,10 @@ def read(stream: BinaryIO) -> Iterator[tuple[str, dict | FormatError]]:
             continue
         if is_canonical(data):  # as this module writes it: nothing to reorder or fill
             yield location, data
+            continue
+        foreign = foreign_annotations(data, "jsonl", location)
+        if foreign is not None:
+            yield location, foreign
             continue
         try:
             yield location, canonical_record(data, location)

@@ -26,8 +26,11 @@ Rules chosen here:
 - The annotator is ``completed_by["username"]`` or ``["email"]`` when ``completed_by``
   is an object, else the e-mail in ``created_username`` (``"a@b.org, 1"``), else the
   user id as a string.
-- **Predictions** become extra annotation sets whose annotator is ``"predictions"``;
-  on writing, a set with that annotator goes back into ``"predictions"``.
+- **Predictions** become extra annotation sets whose annotator is ``"predictions"``, marked as
+  machine output (``"suggestions": true``, ``"source"``: the ``model_version``, ``"predictions"``
+  without one; each span's ``score`` the result's or the prediction's score), which the import
+  puts into the suggestion layer, never into a set; on writing, a set with that annotator, or
+  marked so, goes back into ``"predictions"`` with its source as the ``model_version``.
 - Result ids are strings; they become integer span ids numbered 1, 2, … across the
   task, so they are unique within the record. A region with several labels becomes one
   span per label (relations attach to the first).
@@ -65,6 +68,7 @@ from .common import (
     check_offset_units,
     decode_utf8,
     dump_json,
+    foreign_annotations,
     is_int,
     is_key,
     make_record,
@@ -98,7 +102,7 @@ def read(stream: BinaryIO, *, text_key: str = "text",
         return
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        yield "file", FormatError("file", message)
+        yield "file", _json_lines_hint(content) or FormatError("file", message)
         return
     except (ValueError, RecursionError) as exc:
         yield "file", FormatError("file", too_big_to_parse(exc))
@@ -110,6 +114,10 @@ def read(stream: BinaryIO, *, text_key: str = "text",
         return
     for number, task in enumerate(tasks, 1):
         location = f"task {number}"
+        foreign = foreign_annotations(task, "labelstudio", location)
+        if foreign is not None:
+            yield location, foreign
+            continue
         errors: list[FormatError] = []
         record = _record(task, number, location, text_key, offsets, errors)
         if errors:
@@ -117,6 +125,16 @@ def read(stream: BinaryIO, *, text_key: str = "text",
                 yield location, error
         else:
             yield location, record
+
+
+def _json_lines_hint(content: str) -> FormatError | None:
+    """For a JSON-lines file (one object a line, not an array of tasks): the refusal naming the
+    format its first line looks like, if it carries another format's annotations."""
+    try:
+        first = json.loads(content.lstrip().split("\n", 1)[0])
+    except (ValueError, RecursionError):
+        return None
+    return foreign_annotations(first, "labelstudio", "line 1")
 
 
 def _annotator(annotation: dict) -> str | None:
@@ -206,12 +224,36 @@ def _annotation_sets(task: dict, text: str, converter: Utf16Offsets | None, loca
             reader = _ResultReader(text, converter, span_ids, where, location, errors)
             spans, relations = reader.read(item.get("result"))
             if kind == "prediction":
-                annotation_sets.append(make_set(annotator=PREDICTIONS, spans=spans, relations=relations))
+                annotation_sets.append(_prediction_set(item, reader, spans, relations))
             else:
                 gold = bool(item.get("ground_truth"))
                 annotation_sets.append(make_set(annotator=_annotator(item), gold=gold, spans=spans,
                                                 relations=relations))
     return annotation_sets
+
+
+def _prediction_set(item: dict, reader: _ResultReader, spans: list, relations: list) -> dict:
+    """A prediction as a set marked as machine output, with its model as the source and its scores."""
+    prediction = make_set(annotator=PREDICTIONS, spans=spans, relations=relations)
+    version = item.get("model_version")
+    prediction["suggestions"] = True
+    prediction["source"] = str(version)[:100] if version not in (None, "") else PREDICTIONS
+    default = _score(item.get("score"))
+    results = item.get("result") if isinstance(item.get("result"), list) else []
+    scores = {str(r.get("id")): _score(r.get("score")) for r in results if isinstance(r, dict)}
+    for region_id, region_spans in reader.regions.items():
+        score = scores.get(region_id) if scores.get(region_id) is not None else default
+        if score is not None:
+            for span in region_spans:
+                span["score"] = score
+    return prediction
+
+
+def _score(value: Any) -> float | None:
+    """A score Label Studio gives, if it is a number from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        return None
+    return float(value)
 
 
 @dataclass
@@ -366,8 +408,9 @@ def write(records: Iterable[dict], *, from_name: str = "label", to_name: str = "
         for index, annotation_set in enumerate(record["annotations"], 1):
             result = _result(annotation_set, converter, from_name, to_name)
             annotator = annotation_set["annotator"]
-            if annotator == PREDICTIONS:
-                predictions.append({"id": index, "model_version": "factmark", "result": result})
+            if annotator == PREDICTIONS or annotation_set.get("suggestions") is True:
+                version = annotation_set.get("source") or "factmark"
+                predictions.append({"id": index, "model_version": version, "result": result})
                 continue
             annotation: dict[str, Any] = {"id": index}
             if annotator is not None:

@@ -16,7 +16,7 @@ from articles.selectors import has_role
 
 from ..datasets import ARTICLE_STATUSES, ImportRefused, export_bytes, export_filename, import_records
 from ..errors import ServiceError
-from ..formats import READABLE, WRITABLE
+from ..formats import READABLE, WRITABLE, unavailable, writable_here
 from ..formats.common import FormatError
 from ..formats.csvfmt import TABLES
 
@@ -31,12 +31,13 @@ FORMAT_NAMES = {
     "csv": "CSV table",
     "spacy": "spaCy DocBin",
     "claimreview": "ClaimReview JSON-LD",
+    "webanno": "WebAnno TSV 3.3 (INCEpTION)",
 }
 FORM_OVERHEAD = 64 * 1024  # the other fields and the multipart boundaries of an upload
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[(name, FORMAT_NAMES[name]) for name in WRITABLE])
+    format = forms.ChoiceField(choices=lambda: [(name, FORMAT_NAMES[name]) for name in writable_here()])
     sets = forms.ChoiceField(label="Annotation sets")
     labels = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                        help_text="None ticked: every label.")
@@ -62,8 +63,12 @@ class ImportForm(forms.Form):
     file = forms.FileField()
     format = forms.ChoiceField(choices=[(name, FORMAT_NAMES[name]) for name in READABLE])
     add_labels = forms.BooleanField(required=False, label="Add missing labels and relation types")
-    annotator = forms.CharField(required=False, max_length=150, initial="imported",
-                                help_text="For sets the file does not name (doccano, brat).")
+    annotator = forms.CharField(required=False, max_length=150,
+                                help_text="Whose are the sets the file does not name (doccano, brat)? Left empty, "
+                                          "they become suggestions.")
+    as_suggestions = forms.BooleanField(required=False, label="Import as suggestions (machine output: nobody's set)")
+    source = forms.CharField(required=False, max_length=100, label="Suggestions' source",
+                             help_text="The model or tool they come from (default: the file's name).")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -89,6 +94,7 @@ def _context(request, project, role, **extra):
         "import_form": extra.pop("import_form", None) or ImportForm(),
         "max_bytes": settings.FACTMARK_MAX_IMPORT_BYTES,
         "max_upload": _megabytes(settings.FACTMARK_MAX_IMPORT_BYTES),
+        "unavailable_formats": [(FORMAT_NAMES[name], why) for name, why in unavailable().items()],
         **extra,
     }
 
@@ -147,7 +153,8 @@ def dataset_import(request, *, project, role):
     try:
         report = import_records(
             project, READABLE[fmt].read(upload.file), user=request.user, add_labels=form.cleaned_data["add_labels"],
-            default_annotator=form.cleaned_data["annotator"] or "imported", source_name=upload.name)
+            default_annotator=form.cleaned_data["annotator"] or None, source_name=upload.name,
+            as_suggestions=form.cleaned_data["as_suggestions"], suggestion_source=form.cleaned_data["source"] or None)
     except ImportRefused as refused:
         context = _context(request, project, role, import_form=form, import_errors=refused.errors)
         return render(request, page, context, status=422)

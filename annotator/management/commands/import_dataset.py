@@ -68,13 +68,19 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=list(READABLE), dest="fmt")
         parser.add_argument("--add-labels", action="store_true",
                             help="create labels and relation types the project does not have yet")
-        parser.add_argument("--annotator", default="imported",
-                            help="name for annotation sets the file does not name (default: imported)")
+        parser.add_argument("--annotator", default=None,
+                            help="whose are the annotation sets the file does not name (without it they go to the "
+                                 "suggestion layer: machine output never poses as a person)")
+        parser.add_argument("--as-suggestions", action="store_true",
+                            help="put every set of the file into the suggestion layer, not into annotation sets")
+        parser.add_argument("--source", default=None,
+                            help="the source the suggestions are recorded under (default: the file's name)")
         parser.add_argument("--offsets", choices=["codepoints", "utf16"], default="codepoints",
                             help="doccano and Label Studio only: how the file counts offsets")
         parser.add_argument("--as-user", help="the username recorded in the event log as the importer")
 
-    def handle(self, *args, project, file, fmt, add_labels, annotator, offsets, as_user, **options):
+    def handle(self, *args, project, file, fmt, add_labels, annotator, offsets, as_user, as_suggestions=False,
+               source=None, **options):
         try:
             target = Project.objects.get(slug=project)
         except Project.DoesNotExist:
@@ -101,7 +107,8 @@ class Command(BaseCommand):
                     buffer_size=1024 * 1024)
                 report = import_records(
                     target, READABLE[fmt].read(stream, **reader_options), user=user, add_labels=add_labels,
-                    default_annotator=annotator, source_name=path.name,
+                    default_annotator=annotator, source_name=path.name, as_suggestions=as_suggestions,
+                    suggestion_source=source,
                     progress=lambda done, count: progress("saving", done, count, " articles"))
         except ImportRefused as refused:
             for error in refused.errors:

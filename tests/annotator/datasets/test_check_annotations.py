@@ -7,7 +7,7 @@ import pytest
 
 from annotator.datasets import ImportRefused
 from annotator.formats.common import make_record, make_relation, make_set
-from annotator.models import AnnotationSet, Label, SetStatus
+from annotator.models import AnnotationSet, Label, SetStatus, Suggestion
 from articles.models import Article
 from tests import factories as db
 from tests.annotator.datasets.helpers import TEXT, lines, run_import, simple_record, span
@@ -71,7 +71,7 @@ def test_gold_sets_become_the_gold_set_and_are_done(project):
     assert gold.user is None and gold.status == SetStatus.DONE and gold.spans.count() == 1
 
 
-def test_label_studio_predictions_become_a_set_of_their_own(project, annotator):
+def test_label_studio_predictions_go_to_the_suggestion_layer_not_a_set(project, annotator):
     text = "Sergei Lavrov met Jong Ui Young in Moscow."
 
     def region(region_id, needle, label):
@@ -87,9 +87,11 @@ def test_label_studio_predictions_become_a_set_of_their_own(project, annotator):
     run_import(project, json.dumps(tasks).encode(), "labelstudio", name="tasks.json")
 
     sets = {s.user.username: s for s in AnnotationSet.objects.filter(article__project=project)}
-    assert set(sets) == {"ann", "predictions"}
-    assert sorted(sets["predictions"].spans.values_list("text", flat=True)) == ["Jong Ui Young", "Moscow"]
+    assert set(sets) == {"ann"}  # machines propose, people decide: no set poses as a person
     assert list(sets["ann"].spans.values_list("text", flat=True)) == ["Sergei Lavrov"]
+    suggestions = Suggestion.objects.filter(article__project=project).order_by("start")
+    assert [(s.text, s.source, s.imported) for s in suggestions] == [("Jong Ui Young", "ner", True),
+                                                                     ("Moscow", "ner", True)]
 
 
 def test_overlapping_spans_are_refused_when_the_project_forbids_them(project):

@@ -165,7 +165,7 @@ def test_one_layer_formats_keep_every_span_and_relation(fmt, project, annotated)
     original = exported(project, sets="ann")
     data = b"".join(export_bytes(project, fmt, user=None, sets="ann"))
     copy = db.make_project()
-    run_import(copy, data, fmt, name=f"export.{fmt}")
+    run_import(copy, data, fmt, name=f"export.{fmt}", default_annotator="ann")  # one layer: name its annotator
 
     returned = exported(copy)
     assert len(returned) == len(original) == 1
