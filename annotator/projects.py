@@ -26,7 +26,9 @@ class Removal:
 @transaction.atomic
 def create_project(project: Project, *, manager, schema_from: Project | None = None) -> Project:
     """Save a new project with ``manager`` as its first manager and a label schema:
-    a copy of ``schema_from``'s, or the default one."""
+    a copy of ``schema_from``'s, or the default one.  Selections snap to whole words
+    (changeable in the project's settings)."""
+    project.snap_to_words = True
     project.save()
     Membership.objects.create(project=project, user=manager, role=Role.MANAGER)
     if schema_from is not None:

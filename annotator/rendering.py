@@ -55,6 +55,9 @@ class Paragraph:
     start: int
     end: int
     segments: list[Segment] = field(default_factory=list)
+    # What a workspace mark says of its span: "Actor: Sergei Lavrov", and a claim's verdict.
+    names: dict = field(default_factory=dict)
+    verdicts: dict = field(default_factory=dict)
 
     @property
     def dom_id(self):
@@ -70,12 +73,25 @@ class Paragraph:
         ]
         for segment in self.segments:
             for mark in segment.marks:
-                focus = ' tabindex="0"' if mark.first else ""
-                out.append(f'<mark class="m l{mark.label_id} d{mark.depth}" data-span="{mark.id}"{focus}>')
+                out.append(f'<mark class="m l{mark.label_id} d{mark.depth}" data-span="{mark.id}"{self._head(mark)}>')
             out.append(f'<span class="t" data-o="{segment.start}">{escape(segment.text)}</span>')
             out.append("</mark>" * len(segment.marks))
         out.append("</p>")
         return SafeString("".join(out))
+
+    def _head(self, mark: Mark) -> str:
+        """The first piece of a span is its one place to focus (the article is one tab
+        stop; keys move between spans), named by its label and text for screen readers."""
+        if not mark.first:
+            return ""
+        name = self.names.get(mark.id)
+        verdict = self.verdicts.get(mark.id)
+        out = ' tabindex="-1" role="link"'
+        if name:
+            out += f' aria-label="{escape(name)}{escape(", " + verdict) if verdict else ""}"'
+        if verdict:
+            out += f' data-verdict="{escape(verdict)}"'
+        return out
 
     @property
     def html_oob(self) -> SafeString:
@@ -105,6 +121,7 @@ class SpanRow:
     end: int
     text: str
     entity_name: str | None = None
+    attributes: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,9 @@ def span_item_html(span) -> SafeString:
     if entity is None and getattr(span, "entity_id", None):
         entity = span.entity.name
     suffix = f' <span class="muted">→ {escape(entity)}</span>' if entity else ""
+    verdict = (getattr(span, "attributes", None) or {}).get("verdict")
+    if isinstance(verdict, str) and verdict:
+        suffix += f' <span class="verdict">{escape(verdict)}</span>'
     return SafeString(
         f'<li id="item-span-{span.id}"><a href="#" data-goto="{span.id}">{escape(excerpt(span.text))}</a>{suffix}</li>'
     )
@@ -212,10 +232,23 @@ def _paragraph(text: str, index: int, start: int, end: int, spans: list) -> Para
     return paragraph
 
 
-def render_paragraphs(text: str, spans, only: list[int] | None = None) -> list[Paragraph]:
+def _name_marks(paragraph: Paragraph, text: str, spans, label_names: dict):
+    for span in spans:
+        name = label_names.get(span.label_id)
+        if name:
+            paragraph.names[span.id] = f"{name}: {excerpt(text[span.start:span.end], 80)}"
+        verdict = (getattr(span, "attributes", None) or {}).get("verdict")
+        if isinstance(verdict, str) and verdict:
+            paragraph.verdicts[span.id] = verdict
+
+
+def render_paragraphs(
+    text: str, spans, only: list[int] | None = None, label_names: dict | None = None
+) -> list[Paragraph]:
     """Paragraphs of ``text`` with ``spans`` (any objects with id, label_id, start, end).
 
-    ``only`` limits the result to those paragraph indexes (for partial updates).
+    ``only`` limits the result to those paragraph indexes (for partial updates);
+    ``label_names`` (label id to name) names each span's mark for screen readers.
     """
     bounds = paragraph_bounds(text)
     wanted = range(len(bounds)) if only is None else sorted(set(only))
@@ -235,6 +268,9 @@ def render_paragraphs(text: str, spans, only: list[int] | None = None) -> list[P
             pointer += 1
         active = [s for s in active if s.end > p_start]
         inside = [s for s in active if s.start < p_end]
-        result.append(_paragraph(text, index, p_start, p_end, inside))
+        paragraph = _paragraph(text, index, p_start, p_end, inside)
+        if label_names:
+            _name_marks(paragraph, text, [s for s in inside if s.start >= p_start], label_names)
+        result.append(paragraph)
         last_index = index
     return result

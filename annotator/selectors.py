@@ -11,6 +11,7 @@ from articles.models import Article, Membership, Project, Role
 from articles.selectors import correlated_count, has_role, role_in
 
 from .models import AnnotationSet, Label, Relation, RelationType, SetStatus, Span
+from .rendering import SpanRow
 
 
 def sets_for(user, *, write: bool = False) -> QuerySet[AnnotationSet]:
@@ -136,24 +137,26 @@ def reading_progress(user, article) -> dict:
     return counts | {"submitted": submitted.count()}
 
 
-def spans_between(annotation_set, low: int, high: int) -> list[Span]:
-    """The set's spans that overlap ``[low, high)``, with just their places and labels."""
+def spans_between(annotation_set, low: int, high: int) -> list[SpanRow]:
+    """The set's spans that overlap ``[low, high)``, with just their places, labels and
+    attributes (light rows, not model instances: a paragraph may hold hundreds)."""
     spans = Span.objects.filter(annotation_set=annotation_set, start__lt=high, end__gt=low)
-    return list(spans.only("id", "label_id", "start", "end"))
+    return [
+        SpanRow(pk, label_id, start, end, "", None, attributes)
+        for pk, label_id, start, end, attributes in spans.values_list("id", "label_id", "start", "end", "attributes")
+    ]
 
 
 def nearest_spans(span: Span, *, label_ids, limit: int) -> tuple[list[Span], set[int]]:
     """The ``limit`` spans of ``label_ids`` nearest to ``span`` in its set, in text order,
     and the labels that have more candidates than that.  A speaker or claimant is almost
-    always close to its quote or claim.  Two queries, one either side."""
+    always close to its quote or claim.  One query."""
     nearby = (
         Span.objects.filter(annotation_set_id=span.annotation_set_id, label_id__in=list(label_ids))
         .exclude(pk=span.pk)
         .only("id", "label_id", "start", "end", "text")
     )
-    before = list(nearby.filter(start__lt=span.start).order_by("-start")[: limit + 1])
-    after = list(nearby.filter(start__gte=span.start).order_by("start")[: limit + 1])
-    ranked = sorted(before + after, key=lambda s: abs(s.start - span.start))
+    ranked = list(nearby.order_by(Abs(F("start") - span.start), "start")[: 2 * limit + 2])
     return sorted(ranked[:limit], key=lambda s: s.start), {s.label_id for s in ranked[limit:]}
 
 

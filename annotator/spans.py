@@ -1,5 +1,5 @@
 """Writes to spans and relations in one annotation set: create, change, delete,
-undo a delete, link to an entity.
+undo a delete, link to an entity (a mention's spelling becomes an alias only when confirmed).
 
 Every change is checked here (offsets are code points and must cover exactly the
 submitted text; labels, relation types and entities must be of the article's
@@ -9,6 +9,8 @@ overwrite; the same span asked for twice is created once.
 """
 
 from __future__ import annotations
+
+from difflib import SequenceMatcher
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -78,10 +80,11 @@ def span_create(
         errors.append("That entity belongs to another project.")
     if errors:
         raise ServiceError(*errors)
-    existing = Span.objects.filter(annotation_set=annotation_set, label=label, start=start, end=end).first()
-    if existing:
-        return existing, False
     if not article.project.allow_overlap:
+        # A second request for the same span answers with the first, before the overlap check.
+        existing = Span.objects.filter(annotation_set=annotation_set, label=label, start=start, end=end).first()
+        if existing:
+            return existing, False
         clash = annotation_set.spans.filter(start__lt=end, end__gt=start).select_related("label").first()
         if clash:
             raise ServiceError(
@@ -275,16 +278,45 @@ def relation_delete(*, relation: Relation, user):
     relation.delete()
 
 
+def looks_like_name_variant(mention: str, entity: Entity) -> bool:
+    """Whether ``mention`` reads as another spelling of ``entity``'s name: every word
+    capitalised (no "the South Korean minister") and sharing a word or most letters
+    with the name or an alias ("Jung Ui Young" for "Jong Ui Young", "Lavrov")."""
+    mention = " ".join(mention.split())
+    words = mention.split()
+    if not words or len(words) > 6 or not all(w[:1].isupper() or not w[:1].isalpha() for w in words):
+        return False
+    folded = mention.casefold()
+    for known in [entity.name, *entity.aliases]:
+        known_words = {w.casefold() for w in str(known).split()}
+        if known_words & {w.casefold() for w in words}:
+            return True
+        if _similar(folded, str(known).casefold()) >= 0.75:
+            return True
+    return False
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
 @transaction.atomic
-def span_link_entity(*, span: Span, entity: Entity | None, user, version: int) -> Span:
-    """Link an actor mention to an entity; a new spelling becomes an alias."""
+def span_link_entity(*, span: Span, entity: Entity | None, user, version: int, add_alias: bool = False) -> Span:
+    """Link an actor mention to an entity.  Its spelling becomes an alias of the entity
+    only when the annotator confirmed it (``add_alias``): "the South Korean minister"
+    is a mention of Jong Ui Young, not a name of his.  A label with a ``kind``
+    attribute takes the entity's kind, so the span and its entity never disagree."""
     if entity is not None:
         if not span.label.links_entity:
             raise ServiceError(f"{span.label.name} spans do not link to entities.")
         if entity.project_id != span.label.project_id:
             raise ServiceError("That entity belongs to another project.")
-    span = span_update(span=span, user=user, version=version, entity=entity)
-    if entity is not None:
+    attributes = None
+    kind = span.label.attribute("kind")
+    if entity is not None and kind and entity.kind in kind.get("choices", []):
+        attributes = {k: v for k, v in span.attributes.items() if span.label.attribute(k)} | {"kind": entity.kind}
+    span = span_update(span=span, user=user, version=version, entity=entity, attributes=attributes)
+    if entity is not None and add_alias:
         mention = " ".join(span.text.split())
         entity = Entity.objects.select_for_update().get(pk=entity.pk)
         if mention and mention != entity.name and mention not in entity.aliases:

@@ -35,6 +35,7 @@ MINIMUM_ROLE = {
     "logout": SIGNED_IN,
     "project-list": SIGNED_IN,
     "project-create": SIGNED_IN,  # staff only, tested in tests/articles/test_management.py
+    "account-tokens": SIGNED_IN,  # one's own API tokens
     "project-detail": ANNOTATOR,
     "project-import": MANAGER,
     "project-guidelines": ANNOTATOR,
@@ -75,6 +76,9 @@ MINIMUM_ROLE = {
     "dataset-import": MANAGER,
     # Progress and agreement
     "dashboard": REVIEWER,
+    # Suggestions: their quality and settings (managers)
+    "suggestions": MANAGER,
+    "suggestions-settings": MANAGER,
     "agreement": REVIEWER,
     "article-history": ANNOTATOR,  # annotators see their own events only
     # The workspace, on the user's own set
@@ -83,6 +87,8 @@ MINIMUM_ROLE = {
     "set-submit": ANNOTATOR,
     "set-reopen": ANNOTATOR,
     "span-restore": ANNOTATOR,
+    "set-undo": ANNOTATOR,
+    "set-redo": ANNOTATOR,
     "span-panel": ANNOTATOR,
     "span-update": ANNOTATOR,
     "span-delete": ANNOTATOR,

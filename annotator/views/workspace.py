@@ -12,21 +12,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import retarget
+from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from articles.models import Article
 from articles.permissions import project_view
 
 from .. import sets as set_writes
 from .. import spans as span_writes
+from .. import undo as undo_service
 from ..assignment import next_for
+from ..checklist import submit_checklist
 from ..entities import entities_matching, entity_create
 from ..errors import Conflict, ServiceError
 from ..models import Entity, Event, Label, Relation, RelationType, Span
 from ..rendering import SpanRow, paragraph_bounds, paragraphs_touching, render_paragraphs
 from ..selectors import (
     holds_unsubmitted,
-    label_counts,
     labels_for,
     nearest_spans,
     other_mentions,
@@ -65,56 +66,84 @@ def _sidebar_groups(labels, spans):
     return list(groups.values())
 
 
-def _paragraph_updates(annotation_set, places):
+def _paragraph_updates(annotation_set, places, labels):
     """Re-render only the paragraphs that the given (start, end) places touch."""
     text = annotation_set.article.text
     bounds = paragraph_bounds(text)
     indexes = sorted({i for start, end in places for i in paragraphs_touching(bounds, start, end)})
     low, high = bounds[indexes[0]][0], bounds[indexes[-1]][1]
-    return render_paragraphs(text, spans_between(annotation_set, low, high), only=indexes)
+    return render_paragraphs(text, spans_between(annotation_set, low, high), only=indexes,
+                             label_names=_label_names(labels))
+
+
+def _label_names(labels) -> dict:
+    return {label.pk: label.name for label in labels}
 
 
 def _span_for(request, span_id, *, write):
     return get_object_or_404(spans_visible_to(request.user, write=write), pk=span_id)
 
 
-def _panel_context(span, *, editable=True):
+def _attribute_fields(span):
+    """The panel's attribute fields.  An entity-linking label's own ``kind`` is not one
+    of them: the entity's kind is the one kind an actor has (linking sets it)."""
+    fields = []
+    for definition in span.label.attributes or []:
+        if span.label.links_entity and definition["name"] == "kind":
+            continue
+        fields.append(
+            {
+                "name": definition["name"],
+                "type": definition["type"],
+                "choices": definition.get("choices", []),
+                "value": span.attributes.get(definition["name"]),
+                "keyed": definition["name"] == "verdict",
+            }
+        )
+    return fields
+
+
+def _panel_context(span, *, editable=True, labels=None, relation_types=None, fresh=False):
+    """What the span panel shows.  ``fresh`` (a span just created): no relations or
+    mentions to read, and the relation candidates come in a second request, so the
+    mark is on screen sooner."""
     annotation_set = span.annotation_set
     project = annotation_set.article.project
-    labels = labels_for(project)
-    outgoing_types = [t for t in relation_types_for(project) if t.source_label_id == span.label_id]
+    labels = labels if labels is not None else labels_for(project)
+    relation_choices, relations = [], []
+    if not fresh:
+        relation_choices = _relation_choices(span, relation_types)
+        relations = relations_touching(span)
+    kind = span.attributes.get("kind") if span.label.attribute("kind") else None
+    return {
+        "span": span,
+        "annotation_set": annotation_set,
+        "labels": labels,
+        "attribute_fields": _attribute_fields(span),
+        "relation_choices": relation_choices,
+        "relations_later": fresh,
+        "relations": relations,
+        "mentions": other_mentions(span) if not fresh else [],
+        "editable": editable and annotation_set.is_editable,
+        "entity_kinds": Entity._meta.get_field("kind").choices,
+        "entity_kind": kind or "person",
+    }
+
+
+def _relation_choices(span, relation_types=None):
+    project = span.annotation_set.article.project
+    relation_types = relation_types if relation_types is not None else relation_types_for(project)
+    outgoing_types = [t for t in relation_types if t.source_label_id == span.label_id]
     targets, overflow = {}, set()
     if outgoing_types:
         nearest, overflow = nearest_spans(span, label_ids=[t.target_label_id for t in outgoing_types],
                                           limit=RELATION_CANDIDATES)
         for candidate in nearest:
             targets.setdefault(candidate.label_id, []).append(candidate)
-    relations = relations_touching(span)
-    attribute_fields = []
-    for definition in span.label.attributes or []:
-        attribute_fields.append(
-            {
-                "name": definition["name"],
-                "type": definition["type"],
-                "choices": definition.get("choices", []),
-                "value": span.attributes.get(definition["name"]),
-            }
-        )
-    mentions = other_mentions(span)
-    return {
-        "span": span,
-        "annotation_set": annotation_set,
-        "labels": labels,
-        "attribute_fields": attribute_fields,
-        "relation_choices": [
-            {"type": t, "targets": targets.get(t.target_label_id, []), "more": t.target_label_id in overflow}
-            for t in outgoing_types
-        ],
-        "relations": relations,
-        "mentions": mentions,
-        "editable": editable and annotation_set.is_editable,
-        "entity_kinds": Entity._meta.get_field("kind").choices,
-    }
+    return [
+        {"type": t, "targets": targets.get(t.target_label_id, []), "more": t.target_label_id in overflow}
+        for t in outgoing_types
+    ]
 
 
 def _on_review_page(request) -> bool:
@@ -125,22 +154,24 @@ def _on_review_page(request) -> bool:
     return (request.POST.get("surface") or request.GET.get("surface")) == "review"
 
 
-def _workspace_parts(request, annotation_set, places) -> dict:
-    """The out-of-band parts of a span change: paragraphs and label counts
-    on the workspace; nothing on the review page (it reloads its own list)."""
+def _workspace_parts(request, annotation_set, places, labels=None) -> dict:
+    """The out-of-band parts of a span change: the paragraphs it touches on the
+    workspace (the sidebar's counts follow its lists in the browser); nothing on the
+    review page (it reloads its own list)."""
     if _on_review_page(request):
         return {"panel_only": True}
+    labels = labels if labels is not None else labels_for(annotation_set.article.project)
     return {
-        "paragraphs": _paragraph_updates(annotation_set, places),
+        "paragraphs": _paragraph_updates(annotation_set, places, labels),
         "oob": True,
-        "label_counts": label_counts(annotation_set, labels_for(annotation_set.article.project)),
     }
 
 
 def _span_response(request, span, *, places, status=200, extra=None):
     """The panel for ``span`` plus out-of-band paragraphs and sidebar updates."""
     annotation_set = span.annotation_set
-    context = _panel_context(span) | _workspace_parts(request, annotation_set, places) | (extra or {})
+    context = _panel_context(span) | {"on_review": _on_review_page(request)}
+    context |= _workspace_parts(request, annotation_set, places, context["labels"]) | (extra or {})
     return render(request, PAGE + "#span-changed", context, status=status)
 
 
@@ -178,10 +209,11 @@ def workspace(request, article_id, *, project, role):
     spans = [
         SpanRow(*row)
         for row in annotation_set.spans.order_by("start", "-end", "id").values_list(
-            "id", "label_id", "start", "end", "text", "entity__name"
+            "id", "label_id", "start", "end", "text", "entity__name", "attributes"
         )
     ]
     relations = list(relations_for(annotation_set))
+    relation_types = relation_types_for(project)
     context = {
         "project": project,
         "role": role,
@@ -190,13 +222,30 @@ def workspace(request, article_id, *, project, role):
         "labels": labels,
         "label_version": label_version(labels),
         "label_keys": {label.key: label.pk for label in labels if label.key},
-        "paragraphs": render_paragraphs(article.text, spans),
+        "schema": _schema_for_keys(labels, relation_types),
+        "paragraphs": render_paragraphs(article.text, spans, label_names=_label_names(labels)),
         "groups": _sidebar_groups(labels, spans),
         "relations": relations,
         "progress": reading_progress(request.user, article),
         "editable": annotation_set.is_editable,
     }
     return render(request, PAGE, context)
+
+
+def _schema_for_keys(labels, relation_types) -> dict:
+    """What the page's keys need of the schema: each label's verdict choices (digits set
+    them, 1 the first as listed in the panel) and the relation types (``l`` links)."""
+    return {
+        "verdicts": {
+            label.pk: (label.attribute("verdict") or {}).get("choices", [])
+            for label in labels if (label.attribute("verdict") or {}).get("type") == "choice"
+        },
+        "relations": [
+            {"id": t.pk, "name": t.name.replace("_", " "), "source": t.source_label_id, "target": t.target_label_id}
+            for t in relation_types
+        ],
+        "names": {label.pk: label.name for label in labels},
+    }
 
 
 @require_GET
@@ -228,9 +277,9 @@ def span_create(request, set_id):
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     # Only this project's labels: another project's label is "not a label here",
     # without saying what it is called.
-    label = Label.objects.filter(
-        pk=int_or_none(request.POST.get("label")), project_id=annotation_set.article.project_id
-    ).first()
+    labels = labels_for(annotation_set.article.project)
+    label_id = int_or_none(request.POST.get("label"))
+    label = next((label for label in labels if label.pk == label_id), None)
     if label is None:
         return _message(request, "Choose a label of this project for the selection.")
     start, end = int_or_none(request.POST.get("start")), int_or_none(request.POST.get("end"))
@@ -247,16 +296,23 @@ def span_create(request, set_id):
         )
     except ServiceError as error:
         return _refused(request, error)
-    span = _span_for(request, span.pk, write=True)
-    return _span_response(request, span, places=[(span.start, span.end)], status=201 if created else 200,
-                          extra={"new_item": span if created else None})
+    if not created:
+        span = _span_for(request, span.pk, write=True)
+        return _span_response(request, span, places=[(span.start, span.end)])
+    # Everything the panel shows of a new span is at hand: no need to read it back.
+    span.label, span.annotation_set = label, annotation_set
+    context = _panel_context(span, labels=labels, fresh=True)
+    context |= _workspace_parts(request, annotation_set, [(span.start, span.end)], labels) | {"new_item": span}
+    return render(request, PAGE + "#span-changed", context, status=201)
 
 
 @require_GET
 def span_panel(request, span_id):
     span = _span_for(request, span_id, write=False)
     editable = sets_for(request.user, write=True).filter(pk=span.annotation_set_id).exists()
-    return render(request, PAGE + "#panel", _panel_context(span, editable=editable))
+    part = "#relations" if request.GET.get("part") == "relations" else "#panel"
+    context = _panel_context(span, editable=editable) | {"on_review": _on_review_page(request)}
+    return render(request, PAGE + part, context)
 
 
 @require_POST
@@ -270,7 +326,8 @@ def span_update(request, span_id):
             return _message(request, "That label is not part of this project.")
     attributes = None
     if "attributes" in request.POST:
-        attributes = {}
+        # Values the form does not show (an actor's kind follows its entity) are kept.
+        attributes = {k: v for k, v in span.attributes.items() if label.attribute(k)}
         for definition in label.attributes or []:
             name = definition["name"]
             if definition["type"] == "bool":
@@ -285,7 +342,7 @@ def span_update(request, span_id):
         )
     except Conflict as error:
         fresh = _span_for(request, span.pk, write=True)
-        context = _panel_context(fresh) | {"conflict": " ".join(error.messages)}
+        context = _panel_context(fresh) | {"conflict": " ".join(error.messages), "on_review": _on_review_page(request)}
         response = render(request, PAGE + "#panel", context, status=409)
         return retarget(response, "#panel")
     except ServiceError as error:
@@ -293,7 +350,8 @@ def span_update(request, span_id):
     span = _span_for(request, span.pk, write=True)
     moved = span.label_id != old_label
     return _span_response(request, span, places=[(span.start, span.end)],
-                          extra={"moved_item": span if moved else None, "saved": True})
+                          extra={"moved_item": span if moved else None, "changed_item": None if moved else span,
+                                 "saved": True})
 
 
 @require_POST
@@ -336,8 +394,13 @@ def span_restore(request, set_id, event_id):
 def entity_search(request, span_id):
     span = _span_for(request, span_id, write=True)
     query = " ".join(request.GET.get("q", "").split())[:100]
-    entities = entities_matching(Entity.objects.filter(project_id=span.label.project_id), query)
-    return render(request, PAGE + "#entity-results", {"span": span, "entities": entities[:12], "query": query})
+    entities = list(entities_matching(Entity.objects.filter(project_id=span.label.project_id), query)[:12])
+    mention = " ".join(span.text.split())
+    for entity in entities:
+        entity.known_spelling = mention == entity.name or mention in entity.aliases
+        entity.variant = not entity.known_spelling and span_writes.looks_like_name_variant(mention, entity)
+    return render(request, PAGE + "#entity-results",
+                  {"span": span, "entities": entities, "query": query, "mention": mention})
 
 
 @require_GET
@@ -356,27 +419,47 @@ def relation_targets(request, span_id):
     return render(request, PAGE + "#relation-targets", {"span": span, "choice": choice, "query": query})
 
 
+def _name_taken(project, name: str) -> Entity | None:
+    """The entity that already has ``name`` as its name or one of its aliases (ignoring case)."""
+    name = " ".join(name.split())
+    folded = name.casefold()
+    found = list(entities_matching(Entity.objects.filter(project=project), name)[:50])
+    by_name = [e for e in found if e.name.casefold() == folded]
+    by_alias = [e for e in found if any(str(a).casefold() == folded for a in e.aliases)]
+    return (by_name + by_alias or [None])[0]
+
+
+def _entity_for(request, span, project):
+    """The entity a ``span_entity`` request links to, or a response that says why not."""
+    action = request.POST.get("action")
+    if action == "unlink":
+        return None, None
+    if action != "new":
+        entity = Entity.objects.filter(pk=int_or_none(request.POST.get("entity")), project=project).first()
+        return entity, None if entity else _message(request, "Choose an entity of this project.")
+    name = request.POST.get("name", "")
+    taken = _name_taken(project, name) if not request.POST.get("confirm") else None
+    if taken is not None:
+        # Ask first: a second "Jong Ui Young" is a duplicate to merge later.
+        context = _panel_context(span) | {"entity_clash": taken, "new_name": " ".join(name.split()),
+                                          "new_kind": request.POST.get("kind", "person")}
+        return None, render(request, PAGE + "#panel", context)
+    entity = entity_create(project=project, name=name, kind=request.POST.get("kind", "person"),
+                           user=request.user, article=span.annotation_set.article)
+    return entity, None
+
+
 @require_POST
 def span_entity(request, span_id):
     span = _span_for(request, span_id, write=True)
     version = int_or_none(request.POST.get("version"))
     project = span.annotation_set.article.project
     try:
-        if request.POST.get("action") == "new":
-            entity = entity_create(
-                project=project,
-                name=request.POST.get("name", ""),
-                kind=request.POST.get("kind", "person"),
-                user=request.user,
-                article=span.annotation_set.article,
-            )
-        elif request.POST.get("action") == "unlink":
-            entity = None
-        else:
-            entity = Entity.objects.filter(pk=int_or_none(request.POST.get("entity")), project=project).first()
-            if entity is None:
-                return _message(request, "Choose an entity of this project.")
-        span = span_writes.span_link_entity(span=span, entity=entity, user=request.user, version=version)
+        entity, answered = _entity_for(request, span, project)
+        if answered is not None:
+            return answered
+        span = span_writes.span_link_entity(span=span, entity=entity, user=request.user, version=version,
+                                            add_alias=bool(request.POST.get("alias")))
     except Conflict as error:
         fresh = _span_for(request, span.pk, write=True)
         response = render(request, PAGE + "#panel", _panel_context(fresh) | {"conflict": " ".join(error.messages)},
@@ -385,7 +468,7 @@ def span_entity(request, span_id):
     except ServiceError as error:
         return _refused(request, error)
     span = _span_for(request, span.pk, write=True)
-    return _span_response(request, span, places=[(span.start, span.end)], extra={"moved_item": span})
+    return _span_response(request, span, places=[(span.start, span.end)], extra={"changed_item": span, "saved": True})
 
 
 # ---------------------------------------------------------------- relations
@@ -440,7 +523,8 @@ def relation_delete(request, relation_id):
 
 
 def _set_status_change(request, set_id, change, done_message):
-    """Submit and reopen are plain forms: change the set, then back to the article with a message."""
+    """Submit and reopen are plain forms: change the set, then back to the article with a
+    message (htmx: the browser is sent there)."""
     annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
     try:
         change(annotation_set=annotation_set, user=request.user)
@@ -450,12 +534,31 @@ def _set_status_change(request, set_id, change, done_message):
         messages.success(request, done_message)
         if request.POST.get("then") == "next":  # "Submit & next", as the queue would hand it out
             article = annotation_set.article
-            return redirect(f"{reverse('next-article', args=[article.project.slug])}?after={article.pk}")
-    return _back_to(request, annotation_set)
+            return _go(request, f"{reverse('next-article', args=[article.project.slug])}?after={article.pk}")
+    return _go(request, _workspace_url(annotation_set))
+
+
+def _go(request, url):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST
 def set_submit(request, set_id):
+    """Submit, after a checklist: claims without a verdict, quotes without a speaker.
+    The checklist asks once; "Submit anyway" (``confirm``) submits as it is."""
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    if not request.POST.get("confirm") and annotation_set.is_editable:
+        project = annotation_set.article.project
+        items = submit_checklist(annotation_set, labels_for(project), relation_types_for(project))
+        if items:
+            context = {"checklist": items[:30], "checklist_count": len(items), "annotation_set": annotation_set,
+                       "then": request.POST.get("then", "")}
+            if request.htmx:
+                return retarget(render(request, PAGE + "#checklist", context), "#ws-message")
+            lacking = "; ".join(f"{i['label']} “{i['span'].text[:40]}”: no {i['missing']}" for i in items[:10])
+            messages.warning(request, f"Not submitted: {len(items)} span(s) lack something ({lacking}). "
+                                      "Complete them, or submit anyway from the checklist.")
+            return redirect(_workspace_url(annotation_set))
     return _set_status_change(request, set_id, set_writes.set_submit, "Submitted. Thank you!")
 
 
@@ -464,5 +567,48 @@ def set_reopen(request, set_id):
     return _set_status_change(request, set_id, set_writes.set_reopen, "Reopened: you can edit this article again.")
 
 
-def _back_to(request, annotation_set):
-    return redirect(reverse("workspace", args=[annotation_set.article.project.slug, annotation_set.article_id]))
+def _workspace_url(annotation_set):
+    return reverse("workspace", args=[annotation_set.article.project.slug, annotation_set.article_id])
+
+
+# ---------------------------------------------------------------- undo and redo
+
+
+def _undo_or_redo(request, set_id, step):
+    annotation_set = get_object_or_404(sets_for(request.user, write=True), pk=set_id)
+    try:
+        outcome = step(annotation_set=annotation_set, user=request.user)
+    except ServiceError as error:
+        return _refused(request, error)
+    labels = labels_for(annotation_set.article.project)
+    spans = [
+        SpanRow(*row)
+        for row in annotation_set.spans.order_by("start", "-end", "id").values_list(
+            "id", "label_id", "start", "end", "text", "entity__name", "attributes"
+        )
+    ]
+    context = {
+        "annotation_set": annotation_set,
+        "labels": labels,
+        "groups": _sidebar_groups(labels, spans),
+        "relations": list(relations_for(annotation_set)),
+        "paragraphs": _paragraph_updates(annotation_set, outcome.places, labels),
+        "oob": True,
+        "message": outcome.message,
+        "level": "success",
+        "focus_span": outcome.span_id,
+    }
+    response = render(request, PAGE + "#undone", context)
+    return retarget(response, "#ws-message")
+
+
+@require_POST
+def set_undo(request, set_id):
+    """Ctrl+Z: undo the caller's latest change in this article."""
+    return _undo_or_redo(request, set_id, undo_service.undo)
+
+
+@require_POST
+def set_redo(request, set_id):
+    """Ctrl+Shift+Z: redo what the latest undo took back."""
+    return _undo_or_redo(request, set_id, undo_service.redo)

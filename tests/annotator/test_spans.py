@@ -157,17 +157,50 @@ def test_relation_across_sets_is_refused(article, annotation_set, other_annotato
                                  user=annotation_set.user)
 
 
-def test_linking_a_variant_spelling_adds_an_alias(project, annotator):
+def test_linking_a_variant_spelling_adds_an_alias_when_confirmed(project, annotator):
     article = make_article(project, "Jong Ui Young met Lavrov. Later Jung Ui Young left.")
     annotation_set = make_set(article, annotator)
     entity = make_entity(project, "Jong Ui Young", aliases=[])
     first, _ = create(annotation_set, "Actor", "Jong Ui Young")
     variant, _ = create(annotation_set, "Actor", "Jung Ui Young")
-    span_link_entity(span=first, entity=entity, user=annotator, version=1)
-    span_link_entity(span=variant, entity=entity, user=annotator, version=1)
+    span_link_entity(span=first, entity=entity, user=annotator, version=1, add_alias=True)
+    span_link_entity(span=variant, entity=entity, user=annotator, version=1, add_alias=True)
     entity.refresh_from_db()
     assert entity.aliases == ["Jung Ui Young"]
     assert set(entity.spans.values_list("text", flat=True)) == {"Jong Ui Young", "Jung Ui Young"}
+
+
+def test_a_descriptive_mention_links_without_becoming_an_alias(project, annotator):
+    """Bug 5: "the South Korean minister" is a mention of Jong Ui Young, not a name."""
+    article = make_article(project, "Jong Ui Young met Lavrov. Later the South Korean minister left.")
+    annotation_set = make_set(article, annotator)
+    entity = make_entity(project, "Jong Ui Young", aliases=[])
+    mention, _ = create(annotation_set, "Actor", "the South Korean minister")
+    span_link_entity(span=mention, entity=entity, user=annotator, version=1)
+    entity.refresh_from_db()
+    assert entity.aliases == []
+    mention.refresh_from_db()
+    assert mention.entity == entity
+
+
+@pytest.mark.parametrize("mention, variant", [
+    ("Jung Ui Young", True), ("Lavrov", False), ("Sergei Lavrov", False), ("Jong", True),
+    ("the South Korean minister", False), ("South Korean Minister Jong", True), ("minister", False),
+])
+def test_what_looks_like_a_name_variant(project, mention, variant):
+    from annotator.spans import looks_like_name_variant
+
+    entity = make_entity(project, "Jong Ui Young", aliases=["Chung Eui-yong"])
+    assert looks_like_name_variant(mention, entity) is variant
+
+
+def test_linking_gives_the_actor_its_entitys_kind(project, annotator):
+    """One kind per actor: the span's own kind attribute follows its entity."""
+    article = make_article(project, "Jong Ui Young met Lavrov.")
+    span, _ = create(make_set(article, annotator), "Actor", "Lavrov", attributes={"kind": "person"})
+    ministry = make_entity(project, "Ministry", kind="organisation")
+    span = span_link_entity(span=span, entity=ministry, user=annotator, version=1)
+    assert span.attributes == {"kind": "organisation"}
 
 
 def test_only_actor_spans_link_to_entities(project, annotation_set):

@@ -89,6 +89,9 @@ def test_second_annotator_sees_none_of_it(page, live_server, log_in, seed_projec
     page.keyboard.press("a")
     page.locator("#panel .chip", has_text="Actor").wait_for()
     assert Span.objects.count() == 1
+    # The panel's relation candidates load just after the mark: let that answer land
+    # before the cookies go, or it would come back without a session.
+    page.wait_for_load_state("networkidle")
 
     page.context.clear_cookies()
     log_in(page, annotator2)

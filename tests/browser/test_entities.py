@@ -46,3 +46,39 @@ def test_reviewer_finds_a_duplicate_and_merges_it(page, live_server, log_in, dup
     assert row.locator("td.num").all_inner_texts() == ["2", "1"]
     assert not Entity.objects.filter(pk=jung.pk).exists()
     assert set(Span.objects.values_list("entity_id", flat=True)) == {jong.pk}
+
+
+def test_a_mention_becomes_an_alias_only_when_the_annotator_says_so(page, live_server, log_in):
+    """Bug 5: linking "the South Korean minister" made it an alias of Jong Ui Young."""
+    ann = make_user("ann")
+    project = make_project(slug="desk", members=[(ann, Role.ANNOTATOR)])
+    article = make_article(project, "The South Korean minister met Lavrov. Later Jung Ui Young left for Seoul.")
+    annotation_set = make_set(article, ann)
+    phrase = make_span(annotation_set, "Actor", "The South Korean minister")
+    variant = make_span(annotation_set, "Actor", "Jung Ui Young")
+    jong = make_entity(project, "Jong Ui Young")
+    log_in(page, ann)
+    page.goto(f"{live_server.url}/p/desk/a/{article.pk}/")
+
+    for span, pre_checked in ((phrase, False), (variant, True)):
+        page.locator(f'#article mark[data-span="{span.pk}"]').click()
+        page.locator(f'#panel .panel-inner[data-span="{span.pk}"]').wait_for()
+        page.fill("#entity-q", "Young")
+        box = page.locator(f"#alias-{jong.pk}")
+        box.wait_for()
+        assert box.is_checked() is pre_checked
+        page.locator("#entity-results .entity-pick", has_text="Jong Ui Young").click()
+        page.locator("#linked-entity", has_text="Jong Ui Young").wait_for()
+    jong.refresh_from_db()
+    assert jong.aliases == ["Jung Ui Young"]
+    assert set(Span.objects.filter(entity=jong).values_list("text", flat=True)) == {
+        "The South Korean minister", "Jung Ui Young"}
+
+    # A new entity whose name is already a name or alias asks first.
+    page.locator(f'#article mark[data-span="{phrase.pk}"]').click()
+    page.locator(f'#panel .panel-inner[data-span="{phrase.pk}"]').wait_for()
+    page.fill("#panel .new-entity input[name=name]", "jung ui young")
+    page.click("#new-entity")
+    page.locator("#entity-clash", has_text="is already an alias of").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "link-existing"
+    assert Entity.objects.filter(project=project).count() == 1
