@@ -23,10 +23,10 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000
+## run: install, migrate the SQLite database, load the demo, serve on $(BIND) (127.0.0.1:8000 unless BIND says otherwise)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --bind $(BIND)
 	$(BIN)/python manage.py runserver $(BIND)
 
 ## test: the whole suite, browser tests included (installs Debian's Chromium when it can)

@@ -2,7 +2,9 @@
 knowledge base.  Deleting anything that carries annotations is refused with a
 message saying what would be lost."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count
@@ -12,7 +14,7 @@ from django.template.response import TemplateResponse
 from articles.models import Article, Membership, Project
 from articles.text import content_hash, normalise
 
-from .admin_guard import ManagedProjectsOnly
+from .admin_guard import READ_ONLY, ManagedProjectsOnly
 from .assignment import assign
 from .errors import ServiceError
 from .models import AnnotationSet, Entity, Event, Label, Relation, RelationType, Span
@@ -69,23 +71,50 @@ class GuardedDeleteMixin:
         return actions
 
 
-class MembershipInline(ManagedProjectsOnly, admin.TabularInline):
+class LabelledInline:
+    """A tabular inline names its fields only in the column heads; give every field of every row its
+    own accessible name (the column's), so that screen readers and axe find one."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        noun = self.model._meta.verbose_name
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                row = "new" if index is None else index + 1
+                for name, field in form.fields.items():
+                    widget = field.widget
+                    if isinstance(widget, RelatedFieldWidgetWrapper):
+                        widget = widget.widget  # the wrapper's own attrs are shared by every row
+                    widget.attrs["aria-label"] = f"{field.label or name} ({noun} {row})"
+
+        return Labelled
+
+
+class MembershipInline(ManagedProjectsOnly, LabelledInline, admin.TabularInline):
     model = Membership
-    extra = 1
+    extra = 0
     autocomplete_fields = ["user"]
+    manager_actions = READ_ONLY  # managers change members on the Members page (the one-manager rule)
 
 
-class LabelInline(ManagedProjectsOnly, admin.TabularInline):
+class LabelInline(ManagedProjectsOnly, LabelledInline, admin.TabularInline):
     model = Label
     extra = 0
     fields = ["name", "colour", "key", "links_entity", "attributes", "description", "order"]
     show_change_link = True
+    # Compact rows: the full attribute editor is the label's own page (show_change_link).
+    formfield_overrides = {
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 28})},
+    }
 
     def has_delete_permission(self, request, obj=None):
         return False  # labels with spans are protected; delete one from its own page
 
 
-class RelationTypeInline(ManagedProjectsOnly, admin.TabularInline):
+class RelationTypeInline(ManagedProjectsOnly, LabelledInline, admin.TabularInline):
     model = RelationType
     extra = 0
     fields = ["name", "source_label", "target_label", "description"]
@@ -96,6 +125,7 @@ class ProjectAdmin(ManagedProjectsOnly, GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "annotators_per_article", "allow_overlap", "article_count", "member_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    manager_actions = frozenset({"view", "change"})
 
     def has_add_permission(self, request):
         # A staff manager sees only the projects they manage; new projects come from superusers.
@@ -223,8 +253,9 @@ class EntityAdmin(ManagedProjectsOnly, admin.ModelAdmin):
         return ", ".join(obj.aliases)
 
 
-class SpanInline(ManagedProjectsOnly, admin.TabularInline):
+class SpanInline(ManagedProjectsOnly, LabelledInline, admin.TabularInline):
     model = Span
+    manager_actions = READ_ONLY  # annotations change through the app's checked services
     extra = 0
     fields = ["label", "start", "end", "text", "attributes", "entity", "note"]
     readonly_fields = fields
@@ -237,6 +268,7 @@ class SpanInline(ManagedProjectsOnly, admin.TabularInline):
 
 @admin.register(AnnotationSet)
 class AnnotationSetAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+    manager_actions = READ_ONLY  # annotations change through the app's checked services
     list_display = ["article", "user", "is_gold", "status", "span_count", "updated_at"]
     list_filter = ["status", "is_gold", "article__project"]
     search_fields = ["article__title", "user__username"]
@@ -257,6 +289,7 @@ class AnnotationSetAdmin(ManagedProjectsOnly, admin.ModelAdmin):
 
 @admin.register(Span)
 class SpanAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+    manager_actions = READ_ONLY  # annotations change through the app's checked services
     list_display = ["text_excerpt", "label", "start", "end", "annotation_set", "entity"]
     list_filter = ["label__project", "label"]
     search_fields = ["text", "note"]
@@ -274,6 +307,7 @@ class SpanAdmin(ManagedProjectsOnly, admin.ModelAdmin):
 
 @admin.register(Relation)
 class RelationAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+    manager_actions = READ_ONLY  # annotations change through the app's checked services
     list_display = ["type", "source", "target", "annotation_set"]
     list_filter = ["type__project", "type"]
     list_select_related = ["type", "source", "target", "annotation_set__article", "annotation_set__user"]
@@ -285,6 +319,7 @@ class RelationAdmin(ManagedProjectsOnly, admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(ManagedProjectsOnly, admin.ModelAdmin):
+    manager_actions = READ_ONLY  # annotations change through the app's checked services
     list_display = ["created_at", "user", "action", "object_type", "object_id", "article"]
     list_filter = ["action", "object_type", "project"]
     search_fields = ["user__username", "article__title"]

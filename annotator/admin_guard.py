@@ -6,6 +6,12 @@
   could otherwise reset and log in with), and groups are read-only.
 - ``ManagedProjectsOnly`` limits every project-owned model admin to the projects
   they manage: lists, change pages, foreign-key choices and list filters.
+- Managing a project is what lets staff in: a staff member who manages at least
+  one project may do, on the models of the projects they manage, what each admin's
+  ``manager_actions`` lists (no permission or group needs to be granted, and none
+  gives anything beyond those projects).  Members, annotations and the event log
+  are read-only there; members change on the project's Members page, which keeps
+  the one-manager rule.
 
 Superusers are not affected.
 """
@@ -48,8 +54,44 @@ def limit_to_managed(queryset, user):
     return queryset.filter(**{f"{path}__in" if path else "pk__in": managed_projects(user).values("pk")})
 
 
+ALL_ACTIONS = frozenset({"view", "add", "change", "delete"})
+READ_ONLY = frozenset({"view"})
+
+
+def manages_a_project(request) -> bool:
+    """Whether the staff member behind ``request`` manages at least one project (asked once per request)."""
+    user = request.user
+    if not (user.is_active and user.is_staff) or user.is_superuser:
+        return False
+    known = getattr(request, "_factmark_manages", None)
+    if known is None:
+        known = request._factmark_manages = managed_projects(user).exists()
+    return known
+
+
 class ManagedProjectsOnly:
     """For ModelAdmins and inlines of models in PROJECT_PATHS."""
+
+    # What a staff manager may do here without any granted permission (see the module's docstring).
+    manager_actions = ALL_ACTIONS
+
+    def _manager_may(self, request, action: str) -> bool:
+        return action in self.manager_actions and manages_a_project(request)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or manages_a_project(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._manager_may(request, "view")
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) or self._manager_may(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self._manager_may(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or self._manager_may(request, "delete")
 
     def get_queryset(self, request):
         return limit_to_managed(super().get_queryset(request), request.user)

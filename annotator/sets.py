@@ -34,10 +34,21 @@ def set_submit(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
 def set_reopen(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
     if annotation_set.is_editable:
         raise ServiceError("This annotation set is open already.")
+    if not annotation_set.is_gold and _gold_is_done(annotation_set.article_id):
+        # Agreement and the gold were settled on what was submitted; only a reviewer
+        # reopens it now (``review.sending_back.send_back``), which leaves a trace.
+        raise ServiceError(
+            "The gold for this article is done, so your submitted annotation can no longer be reopened. "
+            "Ask a reviewer to send it back to you if it needs a change."
+        )
     annotation_set.status = SetStatus.IN_REVIEW if annotation_set.is_gold else SetStatus.IN_PROGRESS
     annotation_set.save(update_fields=["status", "updated_at"])
     log_event(user=user, action=Event.Action.REOPEN, obj=annotation_set, annotation_set=annotation_set)
     return annotation_set
+
+
+def _gold_is_done(article_id) -> bool:
+    return AnnotationSet.objects.filter(article_id=article_id, is_gold=True, status=SetStatus.DONE).exists()
 
 
 def set_for_annotator(*, article, user) -> AnnotationSet:

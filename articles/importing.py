@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import Truncator
 
 from .models import Article, Project
 from .text import content_hash, normalise
@@ -67,11 +67,24 @@ def parse_text(raw: str) -> ParsedText:
 
 
 def make_title(text: str) -> str:
-    """The first sentence, shortened to a line."""
+    """The first sentence, shortened to a line at a word boundary."""
     first_line = text.split("\n", 1)[0].strip()
     match = SENTENCE_END.search(first_line)
     sentence = first_line[: match.end()] if match else first_line
-    return Truncator(sentence.rstrip(".")).chars(TITLE_LENGTH) or "Untitled"
+    return shorten(sentence.rstrip("."), TITLE_LENGTH) or "Untitled"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in NFC, cut to at most ``limit`` characters at the last space that fits, ending
+    with "…" when cut (mid-word only when a single word is longer than half the limit)."""
+    text = unicodedata.normalize("NFC", text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if text[limit - 1] != " " and space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def sources_from_paths(paths: Iterable[str | Path]) -> list[Source]:

@@ -16,7 +16,8 @@ merged file), so a line becomes a record with one annotation set. Two forms are 
 Rules chosen here:
 
 - ``id`` becomes the record id (as a string), entity ids become span ids (spans of the
-  older ``label`` form are numbered 1, 2, …); a ``title`` key becomes the title.
+  older ``label`` form are numbered 1, 2, …); a ``title`` key (or, without one, ``meta.title``)
+  becomes the title.
 - Every other top-level key goes into ``meta`` (doccano flattens metadata into the line);
   the contents of a nested ``meta`` object are merged into it. A ``label`` list of plain
   strings (text classification) is kept as ``meta["label"]``.
@@ -40,6 +41,7 @@ from .common import (
     check_offset_units,
     dump_json,
     first_set,
+    foreign_annotations,
     is_int,
     iter_json_lines,
     make_record,
@@ -69,8 +71,9 @@ def read(stream: BinaryIO, *, annotator: str | None = None,
     """
     check_offset_units(offsets)
     for location, data in iter_json_lines(stream):
-        if isinstance(data, FormatError):
-            yield location, data
+        foreign = data if isinstance(data, FormatError) else foreign_annotations(data, "doccano", location)
+        if foreign is not None:
+            yield location, foreign
             continue
         errors: list[FormatError] = []
         record = _record(data, location, annotator, offsets, errors)
@@ -99,7 +102,7 @@ def _record(data: dict, location: str, annotator: str | None, offsets: str,
     spans = _spans(data, text, meta, offset, error)
     relations = _relations(data.get("relations"), error)
     record_id = data.get("id")
-    title = data.get("title")
+    title = data.get("title") or meta.get("title")  # doccano keeps extra fields in "meta" on export
     return make_record(
         id="" if record_id is None else str(record_id),
         title=title if isinstance(title, str) else "",

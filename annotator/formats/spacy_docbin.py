@@ -5,9 +5,10 @@ span group and the entities of a spaCy ``Doc``, with the id, title and meta in i
 ``user_data``; relations, attributes, notes and entity links are left out. There is no
 reader.
 
-Needs spaCy (``pip install .[spacy]``); without it :func:`write` raises
-:class:`FormatError` ``("spacy", "install the spacy extra: pip install .[spacy]")`` when
-called.
+Needs spaCy (``pip install .[spacy]``): :func:`missing` says, without importing it,
+whether this installation lacks it (the Datasets page and ``export_dataset`` then do not
+offer the format); without it :func:`write` raises :class:`FormatError`
+``("spacy", "install the spacy extra: pip install .[spacy]")`` when called.
 
 Rules chosen here:
 
@@ -23,6 +24,7 @@ Rules chosen here:
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable, Iterator
 
 from .common import FormatError, canonical_record, first_set
@@ -31,6 +33,13 @@ CONTENT_TYPE = "application/octet-stream"
 EXTENSION = "spacy"
 
 INSTALL_HINT = "install the spacy extra: pip install .[spacy]"
+
+
+def missing() -> str | None:
+    """What this installation lacks to write DocBin files, or None when nothing is missing."""
+    if importlib.util.find_spec("spacy") is None:
+        return "spaCy is not installed on this server (pip install .[spacy])"
+    return None
 
 
 def _spacy():

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotator.datasets import ARTICLE_STATUSES, export_bytes
 from annotator.errors import ServiceError
-from annotator.formats import WRITABLE
+from annotator.formats import WRITABLE, unavailable, writable_here
 from annotator.formats.common import FormatError
 from annotator.formats.csvfmt import TABLES
 from articles.models import Project
@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("project", help="the project's slug")
-        parser.add_argument("--format", required=True, choices=list(WRITABLE), dest="fmt")
+        parser.add_argument("--format", required=True, choices=list(WRITABLE), dest="fmt",
+                            help=f"on this server: {', '.join(writable_here())}")
         parser.add_argument("--sets", default="all",
                             help="all (default, gold first), gold, submitted, or a username")
         parser.add_argument("--labels", default="", help="only these labels, comma-separated (e.g. Claim,Actor)")
@@ -32,14 +33,22 @@ class Command(BaseCommand):
                             help="only articles in this state")
         parser.add_argument("--table", default="claims", choices=list(TABLES), help="CSV only: which table")
         parser.add_argument("-o", "--output", help="write to this file (stdout when left out)")
+        parser.add_argument("--suggestions", action="store_true",
+                            help="jsonl only: add each article's suggestions and suggested relations")
 
-    def handle(self, *args, project, fmt, sets, labels, search, status, table, output, **options):
+    def handle(self, *args, project, fmt, sets, labels, search, status, table, output, suggestions=False,
+               **options):
         try:
             target = Project.objects.get(slug=project)
         except Project.DoesNotExist:
             raise CommandError(f"No project with slug “{project}”.") from None
+        if suggestions and fmt != "jsonl":
+            raise CommandError("Only the jsonl format carries suggestions.")
         if fmt == "spacy" and not output:
             raise CommandError("spaCy DocBin is a binary file: give -o FILE.spacy.")
+        missing = unavailable().get(fmt)
+        if missing:
+            raise CommandError(f"The {fmt} format cannot be written here: {missing}.")
         labels = [name.strip() for name in labels.split(",") if name.strip()] or None
         if labels:
             unknown = sorted(set(labels) - set(target.labels.values_list("name", flat=True)))
@@ -47,8 +56,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Not labels of this project: {', '.join(unknown)}.")
         started = time.perf_counter()
         try:
+            extra = {"suggestions": True} if suggestions else {}
             pieces = export_bytes(target, fmt, user=None, sets=sets, labels=labels, search=search, status=status,
-                                  table=table)
+                                  table=table, **extra)
         except (ServiceError, FormatError) as refused:
             raise CommandError(str(refused)) from None
         # The export builds no reference cycles: the cyclic collector would only rescan each
