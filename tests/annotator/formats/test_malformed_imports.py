@@ -356,6 +356,90 @@ def csv_files(draw) -> bytes:
     return draw(damaged(data))
 
 
+# --- WebAnno TSV: token lines, columns and zip entries --------------------------------------------
+
+WEBANNO_TEXT = "“Russia is a key partner,” said Jong Ui Young 🚀."
+WEBANNO_ROWS = [
+    ("1-1", "0-1", "“", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-2", "1-7", "Russia", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-2.1", "1-4", "Rus", "Actor", "*", "person", "_", "_"),
+    ("1-3", "8-10", "is", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-4", "11-12", "a", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-5", "13-16", "key", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-6", "17-24", "partner", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-7", "24-25", ",", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-8", "25-26", "”", "Quote[1]", "direct[1]", "*[1]", "_", "_"),
+    ("1-9", "27-31", "said", "Cue", "*", "*", "cue", "1-1"),
+    ("1-10", "32-36", "Jong", "Actor[2]", "*[2]", "person[2]", "said\\_by", "1-1"),
+    ("1-11", "37-39", "Ui", "Actor[2]", "*[2]", "person[2]", "_", "_"),
+    ("1-12", "40-45", "Young", "Actor[2]", "*[2]", "person[2]", "_", "_"),
+    ("1-13", "46-48", "🚀", "_", "_", "_", "_", "_"),
+    ("1-14", "48-49", ".", "_", "_", "_", "_", "_"),
+]
+WEBANNO_LINES = ["#FORMAT=WebAnno TSV 3.3", "#T_SP=webanno.custom.Span|label|type|kind",
+                 "#T_RL=webanno.custom.Relation|label|BT_webanno.custom.Span", "", "",
+                 "#Text=" + WEBANNO_TEXT, *("\t".join(row) + "\t" for row in WEBANNO_ROWS)]
+WEBANNO = {"annotation/talks.txt/anna.tsv": "\n".join(WEBANNO_LINES) + "\n",
+           "annotation/talks.txt/ben.tsv": "\n".join(WEBANNO_LINES) + "\n",
+           "curation/talks.txt/CURATION_USER.tsv": "\n".join(WEBANNO_LINES) + "\n",
+           "source/talks.txt": WEBANNO_TEXT, "exportedproject.json": "{}"}
+TSV_FIELDS = ["", " ", "_", "*", "*[1]", "*[2]", "[1]", "X[99]", "X[0]", "X[1_2]", "X[", "X\\]", "1-1", "1-9",
+              "1-1[0_1]", "1-1[9_9]", "1-1.1", "0-0", "5-3", "0-99", "-1", "1-", "9" * 30 + "-" + "9" * 31, "²-³", "\\",
+              "\\_", "|", "a|b", "|||", "->", "*->1-1", "x->9-9", "coref->1-1[2]", "😊", "\x00", "\ud800", "\u2028",
+              "BT_"]
+TSV_LINES = ["", "#Text=", "#Text=extra words", "#T_SP=webanno.custom.Late|x", "#T_RL=x|BT_y",
+             "#FORMAT=WebAnno TSV 3.3", "#Sentence.id=s1", "1-9\t0-4\tThis", "1-1.5\t0-0\t\t*\t*\t*\t_\t_", "\t\t\t",
+             "2-1\t60-61\tx\t_\t_\t_\t_\t_", "1-15\t49-49\t\tActor\t*\t*\t_\t_",
+             "#T_CH=webanno.custom.Ref|referenceType|referenceRelation"]
+
+
+@st.composite
+def webanno_lines(draw) -> list[str]:
+    """``WEBANNO_LINES`` with one to four fields or lines changed."""
+    lines = list(WEBANNO_LINES)
+    for _ in range(draw(st.integers(1, 4))):
+        change = draw(st.sampled_from(["field", "field", "drop field", "add field", "drop line", "add line",
+                                       "duplicate line"]))
+        number = draw(st.integers(0, len(lines) - 1)) if lines else None
+        if change == "add line" or number is None:
+            lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(TSV_LINES)))
+        elif change == "drop line":
+            del lines[number]
+        elif change == "duplicate line":
+            lines.insert(number, lines[number])
+        else:
+            fields = lines[number].split("\t")
+            index = draw(st.integers(0, len(fields) - (0 if change == "add field" else 1)))
+            if change == "field":
+                fields[index] = draw(st.sampled_from(TSV_FIELDS))
+            elif change == "drop field":
+                del fields[index]
+            else:
+                fields.insert(index, draw(st.sampled_from(TSV_FIELDS)))
+            lines[number] = "\t".join(fields)
+    return lines
+
+
+@st.composite
+def webanno_files(draw) -> bytes:
+    """A single TSV or INCEpTION's project zip, with its lines, entries or bytes changed."""
+    tsv = ("\n".join(draw(webanno_lines())) + "\n").encode("utf-8", "surrogatepass")
+    if draw(st.booleans()):
+        return draw(damaged(tsv))
+    files: list[tuple[str, bytes]] = [(name, content.encode("utf-8")) for name, content in WEBANNO.items()]
+    changed = draw(st.integers(0, 2))
+    files[changed] = (files[changed][0], draw(damaged(tsv)))
+    for _ in range(draw(st.integers(0, 2))):
+        name = draw(st.sampled_from([*ZIP_NAMES, "annotation/talks.txt/", "annotation/x.tsv", "source/talks.txt",
+                                     "curation/talks.txt/a.tsv", "annotation/talks.txt/anna.tsv", "a/b/c/d.tsv"]))
+        files.append((name, draw(st.sampled_from([tsv, b"", b"\xff"]))))
+    data = zip_bytes(files)
+    if draw(st.booleans()):
+        position = draw(st.integers(0, len(data) - 1))
+        data = data[:position] + bytes([data[position] ^ draw(st.integers(1, 255))]) + data[position + 1:]
+    return data
+
+
 # --- the checks ----------------------------------------------------------------------------------
 
 MODELS = (Article, AnnotationSet, Span, Relation, Entity, Label, RelationType)
@@ -385,6 +469,8 @@ def import_outcome(fmt: str, data: bytes, add_labels: bool, **options) -> str:
     ("labelstudio", dump(LABEL_STUDIO).encode("utf-8")),
     ("brat", zip_bytes(list(BRAT.items()))),
     ("csv", csv_bytes(CSV_ROWS)),
+    ("webanno", zip_bytes([(name, content.encode("utf-8")) for name, content in WEBANNO.items()])),
+    ("webanno", ("\n".join(WEBANNO_LINES) + "\n").encode("utf-8")),
 ])
 def test_the_files_the_examples_start_from_import(fmt, data):
     assert import_outcome(fmt, data, add_labels=False) == "saved"
@@ -421,3 +507,9 @@ def test_malformed_brat_is_refused_or_imported_never_crashed_on(data, add_labels
 @given(data=csv_files(), add_labels=st.booleans())
 def test_malformed_csv_is_refused_or_imported_never_crashed_on(data, add_labels):
     import_outcome("csv", data, add_labels)
+
+
+@FUZZ
+@given(data=webanno_files(), add_labels=st.booleans())
+def test_malformed_webanno_is_refused_or_imported_never_crashed_on(data, add_labels):
+    import_outcome("webanno", data, add_labels)

@@ -9,8 +9,8 @@ from tests.annotator.formats.samples import read_all
 
 def test_registry_names_match_the_management_commands():
     assert list(formats.FORMATS) == ["jsonl", "doccano", "labelstudio", "brat", "conll", "csv", "spacy",
-                                     "claimreview"]
-    assert set(formats.READABLE) == {"jsonl", "doccano", "labelstudio", "brat", "csv"}
+                                     "claimreview", "webanno"]
+    assert set(formats.READABLE) == {"jsonl", "doccano", "labelstudio", "brat", "csv", "webanno"}
     assert formats.WRITABLE == formats.FORMATS
 
 
