@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from ..common import FormatError, make_record
+from ..zips import open_archive, too_large
 from .ann import AnnReader
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -50,17 +51,9 @@ def read(stream: BinaryIO, *, max_bytes: int = MAX_BYTES,
 
 
 def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError):
-        yield "zip", FormatError("zip", "not a zip file")
-        return
-    except UnicodeDecodeError as exc:  # a name flagged as UTF-8 that is not
-        message = f"a file name in the zip is not UTF-8 (byte {exc.object[exc.start]:#04x}); zip it again"
-        yield "zip", FormatError("zip", message)
-        return
-    except (NotImplementedError, ValueError) as exc:  # a format zipfile does not read; offsets out of the file
-        yield "zip", FormatError("zip", f"this zip file cannot be read ({exc}); zip it again")
+    archive = open_archive(stream)
+    if isinstance(archive, FormatError):
+        yield "zip", archive
         return
     with archive:
         yield from _read_archive(archive, max_bytes, annotator)
@@ -69,10 +62,9 @@ def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterat
 def _read_archive(archive: zipfile.ZipFile, max_bytes: int,
                   annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
     members = [info for info in archive.infolist() if not info.is_dir()]
-    total = sum(info.file_size for info in members)
-    if total > max_bytes:
-        message = f"uncompressed size {total} bytes exceeds the limit of {max_bytes} bytes"
-        yield "zip", FormatError("zip", message)
+    refusal = too_large(members, max_bytes)
+    if refusal:
+        yield "zip", refusal
         return
     documents: dict[str, dict[str, zipfile.ZipInfo]] = {}
     for info in members:

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 
 from ..common import StreamBuffer, canonical_record, entities_by_id, first_set
+from ..zips import add_file
 
 # Every character str.splitlines() breaks on: none may appear inside an .ann line.
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -109,13 +110,6 @@ def _ann(record: dict, config: _Config) -> str:
     return "".join(line + "\n" for line in (*text_bound, *relations, *attributes, *norms, *notes))
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, stamp: tuple) -> None:
-    info = zipfile.ZipInfo(name, date_time=stamp)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
-
 def write(records: Iterable[dict]) -> Iterator[bytes]:
     """Yield a zip archive in pieces: one ``.txt``/``.ann`` pair per record, then ``annotation.conf``."""
     sink = StreamBuffer()
@@ -126,8 +120,8 @@ def write(records: Iterable[dict]) -> Iterator[bytes]:
         for number, record in enumerate(records, 1):
             record = canonical_record(record, f"record {number}")
             stem = _stem(record["id"], used)
-            _add(archive, f"{stem}.txt", record["text"].encode("utf-8"), stamp)
-            _add(archive, f"{stem}.ann", _ann(record, config).encode("utf-8"), stamp)
+            add_file(archive, f"{stem}.txt", record["text"].encode("utf-8"), stamp)
+            add_file(archive, f"{stem}.ann", _ann(record, config).encode("utf-8"), stamp)
             yield sink.drain()
-        _add(archive, "annotation.conf", config.render().encode("utf-8"), stamp)
+        add_file(archive, "annotation.conf", config.render().encode("utf-8"), stamp)
     yield sink.drain()

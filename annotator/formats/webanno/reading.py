@@ -28,6 +28,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from ..common import FormatError, make_record, make_set
+from ..zips import open_archive, too_large
 from .tsv import TsvReader, link_entities
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -92,17 +93,9 @@ def _unsafe(name: str) -> bool:
 
 
 def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError):
-        yield "zip", FormatError("zip", "not a zip file, nor a WebAnno TSV file")
-        return
-    except UnicodeDecodeError as exc:
-        yield "zip", FormatError("zip", f"a file name in the zip is not UTF-8 (byte {exc.object[exc.start]:#04x}); "
-                                        "zip it again")
-        return
-    except (NotImplementedError, ValueError) as exc:
-        yield "zip", FormatError("zip", f"this zip file cannot be read ({exc}); zip it again")
+    archive = open_archive(stream, not_a_zip="not a zip file, nor a WebAnno TSV file")
+    if isinstance(archive, FormatError):
+        yield "zip", archive
         return
     with archive:
         yield from _read_archive(archive, max_bytes, annotator)
@@ -111,9 +104,9 @@ def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterat
 def _read_archive(archive: zipfile.ZipFile, max_bytes: int,
                   annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
     members = [info for info in archive.infolist() if not info.is_dir()]
-    total = sum(info.file_size for info in members)
-    if total > max_bytes:
-        yield "zip", FormatError("zip", f"uncompressed size {total} bytes exceeds the limit of {max_bytes} bytes")
+    refusal = too_large(members, max_bytes)
+    if refusal:
+        yield "zip", refusal
         return
     documents: dict[str, _Document] = {}
     for info in members:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..common import StreamBuffer, Utf16Offsets, canonical_record, entities_by_id
+from ..zips import add_file
 from .escaping import escape_text, escape_value
 from .reading import GOLD_USER, NOBODY
 
@@ -220,13 +221,6 @@ def _safe(name: str, used: set[str], fallback: str) -> str:
     return candidate
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, stamp: tuple) -> None:
-    info = zipfile.ZipInfo(name, date_time=stamp)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
-
 def write(records: Iterable[dict]) -> Iterator[bytes]:
     """Yield a zip in pieces: per record its text under ``source/`` and one TSV per annotation set."""
     sink = StreamBuffer()
@@ -236,7 +230,7 @@ def write(records: Iterable[dict]) -> Iterator[bytes]:
         for number, record in enumerate(records, 1):
             record = canonical_record(record, f"record {number}")
             name = _safe(record["id"], documents, "document")
-            _add(archive, f"source/{name}", record["text"].encode("utf-8"), stamp)
+            add_file(archive, f"source/{name}", record["text"].encode("utf-8"), stamp)
             users: set[str] = set()
             entities = entities_by_id(record)
             for annotation_set in record["annotations"]:
@@ -244,6 +238,6 @@ def write(records: Iterable[dict]) -> Iterator[bytes]:
                     path = f"curation/{name}/{_safe(GOLD_USER, users, GOLD_USER)}.tsv"
                 else:
                     path = f"annotation/{name}/{_safe(annotation_set['annotator'] or NOBODY, users, NOBODY)}.tsv"
-                _add(archive, path, document(record["text"], annotation_set, entities).encode("utf-8"), stamp)
+                add_file(archive, path, document(record["text"], annotation_set, entities).encode("utf-8"), stamp)
             yield sink.drain()
     yield sink.drain()
