@@ -26,7 +26,7 @@ def _excerpt(text: str, length: int = 40) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _require_editable(annotation_set: AnnotationSet):
+def require_editable(annotation_set: AnnotationSet):
     if not annotation_set.is_editable:
         raise ServiceError(
             f"This annotation set is {annotation_set.get_status_display().lower()}; reopen it to make changes."
@@ -70,7 +70,7 @@ def span_create(
 ) -> tuple[Span, bool]:
     """Create a span; asking twice for the same one returns the first (``created`` False)."""
     article = annotation_set.article
-    _require_editable(annotation_set)
+    require_editable(annotation_set)
     if label.project_id != article.project_id:
         raise ServiceError(f"The label “{label.name}” belongs to another project.")
     errors = check_place(text=article.text, start=start, end=end, covered=text)
@@ -130,7 +130,7 @@ def span_update(
 ) -> Span:
     """Change a span the caller last saw at ``version``; a newer version means 409."""
     annotation_set = span.annotation_set
-    _require_editable(annotation_set)
+    require_editable(annotation_set)
     before = span_data(span)
     new_label = label or span.label
     if new_label.project_id != annotation_set.article.project_id:
@@ -167,7 +167,7 @@ def span_update(
 @transaction.atomic
 def span_delete(*, span: Span, user) -> Event:
     """Delete a span and its relations; the event keeps what undo needs."""
-    _require_editable(span.annotation_set)
+    require_editable(span.annotation_set)
     relations = [
         {"id": r.pk, "type_id": r.type_id, "source": r.source_id, "target": r.target_id}
         for r in Relation.objects.filter(Q(source=span) | Q(target=span))
@@ -237,7 +237,7 @@ def span_restore(*, event: Event, user) -> Span:
 
 def relation_create(*, annotation_set: AnnotationSet, type: RelationType, source: Span, target: Span, user):
     """Link two spans of one set; the relation type must fit their labels."""
-    _require_editable(annotation_set)
+    require_editable(annotation_set)
     errors = []
     if type.project_id != annotation_set.article.project_id:
         errors.append(f"The relation type “{type.name}” belongs to another project.")
@@ -268,7 +268,7 @@ def relation_create(*, annotation_set: AnnotationSet, type: RelationType, source
 
 @transaction.atomic
 def relation_delete(*, relation: Relation, user):
-    _require_editable(relation.annotation_set)
+    require_editable(relation.annotation_set)
     log_event(
         user=user,
         action=Event.Action.DELETE,

@@ -137,19 +137,26 @@ def _latest_id(annotation_set) -> int:
     return Event.objects.filter(annotation_set=annotation_set).order_by("-id").values_list("pk", flat=True).first() or 0
 
 
+def _replay(annotation_set, user, event: Event, *, kind: str, done: str) -> Outcome:
+    """Apply the inverse of ``event`` (``kind`` "undo" or "redo"), tag the events that
+    writes, and mark ``event`` as ``done``."""
+    event.annotation_set = annotation_set
+    mark = _latest_id(annotation_set)
+    outcome = _inverse(event, user, kind)
+    _tag_new_events(annotation_set, user, mark, {f"{kind}_of": event.pk})
+    event.data = (event.data or {}) | {done: True}
+    event.save(update_fields=["data"])
+    return outcome
+
+
 @transaction.atomic
 def undo(*, annotation_set: AnnotationSet, user) -> Outcome:
     """Undo ``user``'s latest change in ``annotation_set`` not undone yet."""
-    span_writes._require_editable(annotation_set)
+    span_writes.require_editable(annotation_set)
     event = next((e for e in _history(annotation_set, user) if _undoable(e)), None)
     if event is None:
         raise ServiceError("Nothing to undo in this article.")
-    event.annotation_set = annotation_set
-    mark = _latest_id(annotation_set)
-    outcome = _inverse(event, user, "undo")
-    _tag_new_events(annotation_set, user, mark, {"undo_of": event.pk})
-    event.data = (event.data or {}) | {"undone": True}
-    event.save(update_fields=["data"])
+    outcome = _replay(annotation_set, user, event, kind="undo", done="undone")
     outcome.message = "Undone: " + outcome.message + "."
     return outcome
 
@@ -157,7 +164,7 @@ def undo(*, annotation_set: AnnotationSet, user) -> Outcome:
 @transaction.atomic
 def redo(*, annotation_set: AnnotationSet, user) -> Outcome:
     """Redo the latest undo of ``user`` in ``annotation_set``, unless a change came after it."""
-    span_writes._require_editable(annotation_set)
+    span_writes.require_editable(annotation_set)
     target = None
     for event in _history(annotation_set, user):
         data = event.data or {}
@@ -168,11 +175,6 @@ def redo(*, annotation_set: AnnotationSet, user) -> Outcome:
         break
     if target is None:
         raise ServiceError("Nothing to redo.")
-    target.annotation_set = annotation_set
-    mark = _latest_id(annotation_set)
-    outcome = _inverse(target, user, "redo")
-    _tag_new_events(annotation_set, user, mark, {"redo_of": target.pk})
-    target.data = (target.data or {}) | {"redone": True}
-    target.save(update_fields=["data"])
+    outcome = _replay(annotation_set, user, target, kind="redo", done="redone")
     outcome.message = "Redone: " + outcome.message + "."
     return outcome
