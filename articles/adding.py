@@ -13,6 +13,7 @@ item has none, and an id that another text already holds refuses the item.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,9 +21,10 @@ from django.db import transaction
 
 from .importing import make_title
 from .models import Article, Project
-from .text import content_hash, normalised_text
+from .text import content_hash, normalised_text, unstorable_at
 
 MAX_BATCH = 1000
+TEXT_FIELDS = ("text", "title", "external_id", "source", "url", "author", "language")
 TITLE_MAX = Article._meta.get_field("title").max_length
 EXTERNAL_ID_MAX = Article._meta.get_field("external_id").max_length
 
@@ -56,8 +58,32 @@ class AddReport:
     skipped: list[dict] = field(default_factory=list)  # {"item", "external_id", "message"}
 
 
+def _unstorable_json(value) -> bool:
+    """Whether a JSON value holds, at any depth, a string no database stores or a number
+    no JSON column stores (NaN, infinity)."""
+    if isinstance(value, str):
+        return unstorable_at(value) is not None
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_unstorable_json(key) or _unstorable_json(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_unstorable_json(item) for item in value)
+    return False
+
+
 def _checked(index: int, item: NewArticle, errors: list[dict]) -> tuple[str, str] | None:
     """The normalised text and its title, or None with the problems added to ``errors``."""
+    unstorable = [name for name in TEXT_FIELDS if unstorable_at(getattr(item, name) or "") is not None]
+    for name in unstorable:
+        errors.append({"item": index, "field": name, "message": "This contains a character that cannot be "
+                       "stored (NUL, or half of a UTF-16 surrogate pair); remove it."})
+    if _unstorable_json(item.meta):
+        unstorable.append("meta")
+        errors.append({"item": index, "field": "meta", "message": "The metadata holds a character or a number that "
+                       "cannot be stored (NUL, half of a surrogate pair, NaN or infinity); remove it."})
+    if unstorable:
+        return None
     limit = settings.FACTMARK_MAX_IMPORT_BYTES
     if len(item.text.encode("utf-8")) > limit:
         errors.append({"item": index, "field": "text", "message": f"The text is larger than {limit:,} bytes."})

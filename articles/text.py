@@ -95,3 +95,15 @@ def normalised_text(raw: str) -> str:
 def content_hash(text: str) -> str:
     """The hash that catches duplicate articles in a project."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def unstorable_at(text: str) -> int | None:
+    """Where ``text`` first holds a character no database stores (NUL, a lone UTF-16
+    surrogate as JSON's ``"\\ud800"`` decodes to), or None."""
+    found = text.find("\x00")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            found = exc.start if found < 0 else min(found, exc.start)
+    return found if found >= 0 else None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from articles.text import normalise
+from articles.text import normalise, unstorable_at
 
 from ..formats.common import is_int
 
@@ -58,18 +58,6 @@ def mapped_record(record: dict, text: str, mapping, raw_length: int) -> dict:
             spans.append(span)
         annotations.append(dict(annotation_set, spans=spans))
     return dict(record, text=text, annotations=annotations)
-
-
-def unstorable_at(text: str) -> int | None:
-    """Where ``text`` first holds a character no database stores (NUL, a lone UTF-16
-    surrogate as JSON's ``"\\ud800"`` decodes to), or None."""
-    found = text.find("\x00")
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            found = exc.start if found < 0 else min(found, exc.start)
-    return found if found >= 0 else None
 
 
 def _scalars(value: Any) -> Iterator[Any]:

@@ -39,3 +39,22 @@ def test_duplicates_are_skipped_and_titles_made():
     assert [a.title for a in report.created] == ["New one!"]
     assert [(s["item"], s["external_id"]) for s in report.skipped] == [(0, "first"), (2, report.created[0].external_id)]
     assert Article.objects.filter(project=project).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("item, field", [
+    (NewArticle(text="Seoul\x00Moscow"), "text"),
+    (NewArticle(text="Seoul", title="a\x00b"), "title"),
+    (NewArticle(text="Seoul", author="\ud800"), "author"),
+    (NewArticle(text="Seoul", meta={"tags": ["ok", "bad\x00"]}), "meta"),
+    (NewArticle(text="Seoul", meta={"score": float("nan")}), "meta"),
+])
+def test_what_no_database_can_store_is_refused_by_field(item, field):
+    """PostgreSQL refuses NUL in text and JSON, and NaN in JSON; SQLite stores them. Both
+    databases answer the same: a problem named by its field, nothing saved."""
+    project = make_project()
+    with pytest.raises(ArticlesRefused) as refused:
+        add_articles(project, [NewArticle(text="Fine text."), item])
+    assert [(error["item"], error["field"]) for error in refused.value.errors] == [(1, field)]
+    assert "cannot be stored" in refused.value.errors[0]["message"]
+    assert not Article.objects.filter(project=project).exists()

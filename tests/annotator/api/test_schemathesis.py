@@ -16,7 +16,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as run_settings
 from schemathesis.checks import not_a_server_error
@@ -66,7 +68,20 @@ def pinned(raw: dict, choices: dict[str, list]) -> dict:
     return raw
 
 
+@pytest.fixture
+def connection_kept_open():
+    """The WSGI app closes the database connection when a request starts and ends, as a server
+    should; inside a test that connection holds the test's transaction (on PostgreSQL closing
+    it loses everything).  Django's own test client disconnects the same handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", [Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER])
+@pytest.mark.usefixtures("connection_kept_open")
 def test_the_api_keeps_to_its_schema(project, annotator, reviewer, manager, role, settings):
     settings.FACTMARK_API_RATE = 0  # the run makes hundreds of requests with one token
     user = {Role.ANNOTATOR: annotator, Role.REVIEWER: reviewer, Role.MANAGER: manager}[role]
