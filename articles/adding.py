@@ -13,7 +13,6 @@ item has none, and an id that another text already holds refuses the item.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,7 +20,7 @@ from django.db import transaction
 
 from .importing import make_title
 from .models import Article, Project
-from .text import content_hash, normalised_text, unstorable_at
+from .text import content_hash, normalised_text, not_finite, unstorable, unstorable_at
 
 MAX_BATCH = 1000
 TEXT_FIELDS = ("text", "title", "external_id", "source", "url", "author", "language")
@@ -58,31 +57,17 @@ class AddReport:
     skipped: list[dict] = field(default_factory=list)  # {"item", "external_id", "message"}
 
 
-def _unstorable_json(value) -> bool:
-    """Whether a JSON value holds, at any depth, a string no database stores or a number
-    no JSON column stores (NaN, infinity)."""
-    if isinstance(value, str):
-        return unstorable_at(value) is not None
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_unstorable_json(key) or _unstorable_json(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_unstorable_json(item) for item in value)
-    return False
-
-
 def _checked(index: int, item: NewArticle, errors: list[dict]) -> tuple[str, str] | None:
     """The normalised text and its title, or None with the problems added to ``errors``."""
-    unstorable = [name for name in TEXT_FIELDS if unstorable_at(getattr(item, name) or "") is not None]
-    for name in unstorable:
+    bad_fields = [name for name in TEXT_FIELDS if unstorable_at(getattr(item, name) or "") is not None]
+    for name in bad_fields:
         errors.append({"item": index, "field": name, "message": "This contains a character that cannot be "
                        "stored (NUL, or half of a UTF-16 surrogate pair); remove it."})
-    if _unstorable_json(item.meta):
-        unstorable.append("meta")
+    if unstorable(item.meta) or not_finite(item.meta):
+        bad_fields.append("meta")
         errors.append({"item": index, "field": "meta", "message": "The metadata holds a character or a number that "
                        "cannot be stored (NUL, half of a surrogate pair, NaN or infinity); remove it."})
-    if unstorable:
+    if bad_fields:
         return None
     limit = settings.FACTMARK_MAX_IMPORT_BYTES
     if len(item.text.encode("utf-8")) > limit:

@@ -9,8 +9,11 @@ the offset of the same place in the normalised text.
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -107,3 +110,29 @@ def unstorable_at(text: str) -> int | None:
         except UnicodeEncodeError as exc:
             found = exc.start if found < 0 else min(found, exc.start)
     return found if found >= 0 else None
+
+
+def _scalars(value: Any) -> Iterator[Any]:
+    """Every value in ``value`` that is not a list or an object (keys included), in no
+    particular order. Walks without recursing: a file may nest lists as deep as the JSON
+    parser goes."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        else:
+            yield value
+
+
+def unstorable(value: Any) -> bool:
+    return any(isinstance(item, str) and unstorable_at(item) is not None for item in _scalars(value))
+
+
+def not_finite(value: Any) -> bool:
+    """Whether ``value`` holds NaN or an infinity, which Python's json reads and writes but
+    JSON columns refuse."""
+    return any(isinstance(item, float) and not math.isfinite(item) for item in _scalars(value))

@@ -25,7 +25,7 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from articles.importing import ImportRefused, make_title, shorten
-from articles.text import content_hash
+from articles.text import content_hash, not_finite, unstorable, unstorable_at
 
 from ..formats.common import FormatError, check_record, is_key
 from ..models import AnnotationSet, EntityKind
@@ -33,7 +33,7 @@ from ..suggestions.importing import fold_record
 from .bulk import chunks
 from .check_annotations import AnnotationChecker, plural
 from .plan import ImportPlan, PlannedArticle, PlannedSet
-from .values import UNSTORABLE, article_fields, mapped_record, normalised, not_finite, unstorable, unstorable_at
+from .values import UNSTORABLE, article_fields, mapped_record, normalised
 
 MAX_TITLE = 300
 ENTITY_KINDS = tuple(EntityKind.values)

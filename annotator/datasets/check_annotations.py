@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from articles.text import unstorable, unstorable_at
+
 from ..attributes import clean_attribute_values
 from ..formats.common import FormatError, quote
 from ..models import Entity, Label, SetStatus
 from ..suggestions.importing import is_machine, machine_scores
 from .plan import PlannedSet, PlannedSpan
-from .values import UNSTORABLE, infer_attributes, unstorable, unstorable_at
+from .values import UNSTORABLE, infer_attributes
 
 SET_STATUSES = tuple(SetStatus.values)
 

@@ -11,13 +11,12 @@ attribute definitions inferred from the values its spans carry (:func:`infer_att
 from __future__ import annotations
 
 import datetime as dt
-import math
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from articles.text import normalise, unstorable_at
+from articles.text import normalise
 
 from ..formats.common import is_int
 
@@ -58,32 +57,6 @@ def mapped_record(record: dict, text: str, mapping, raw_length: int) -> dict:
             spans.append(span)
         annotations.append(dict(annotation_set, spans=spans))
     return dict(record, text=text, annotations=annotations)
-
-
-def _scalars(value: Any) -> Iterator[Any]:
-    """Every value in ``value`` that is not a list or an object (keys included), in no
-    particular order. Walks without recursing: a file may nest lists as deep as the JSON
-    parser goes."""
-    pending = [value]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        else:
-            yield value
-
-
-def unstorable(value: Any) -> bool:
-    return any(isinstance(item, str) and unstorable_at(item) is not None for item in _scalars(value))
-
-
-def not_finite(value: Any) -> bool:
-    """Whether ``value`` holds NaN or an infinity, which Python's json reads and writes but
-    JSON columns refuse."""
-    return any(isinstance(item, float) and not math.isfinite(item) for item in _scalars(value))
 
 
 def _web_address(value: str) -> bool:
