@@ -5,6 +5,7 @@ checked before anything is read, and adding a file to one being written."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable, Iterator
 
 from .common import FormatError
 
@@ -29,6 +30,23 @@ def too_large(members: list[zipfile.ZipInfo], max_bytes: int) -> FormatError | N
     if total > max_bytes:
         return FormatError("zip", f"uncompressed size {total} bytes exceeds the limit of {max_bytes} bytes")
     return None
+
+
+def read_archive(stream, max_bytes: int, read_members: Callable, *,
+                 not_a_zip: str = "not a zip file") -> Iterator[tuple[str, dict | FormatError]]:
+    """Open the zip in ``stream``, refuse it when it cannot be read or unpacks to more than
+    ``max_bytes``, else yield what ``read_members(archive, members)`` yields for its files."""
+    archive = open_archive(stream, not_a_zip=not_a_zip)
+    if isinstance(archive, FormatError):
+        yield "zip", archive
+        return
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        refusal = too_large(members, max_bytes)
+        if refusal:
+            yield "zip", refusal
+            return
+        yield from read_members(archive, members)
 
 
 def add_file(archive: zipfile.ZipFile, name: str, data: bytes, stamp: tuple) -> None:

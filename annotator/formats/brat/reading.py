@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from ..common import FormatError, make_record
-from ..zips import open_archive, too_large
+from ..zips import read_archive
 from .ann import AnnReader
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -51,21 +51,11 @@ def read(stream: BinaryIO, *, max_bytes: int = MAX_BYTES,
 
 
 def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    archive = open_archive(stream)
-    if isinstance(archive, FormatError):
-        yield "zip", archive
-        return
-    with archive:
-        yield from _read_archive(archive, max_bytes, annotator)
+    return read_archive(stream, max_bytes, lambda archive, members: _read_archive(archive, members, annotator))
 
 
-def _read_archive(archive: zipfile.ZipFile, max_bytes: int,
+def _read_archive(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
                   annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    members = [info for info in archive.infolist() if not info.is_dir()]
-    refusal = too_large(members, max_bytes)
-    if refusal:
-        yield "zip", refusal
-        return
     documents: dict[str, dict[str, zipfile.ZipInfo]] = {}
     for info in members:
         name = info.filename

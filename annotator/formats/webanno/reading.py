@@ -28,7 +28,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from ..common import FormatError, make_record, make_set
-from ..zips import open_archive, too_large
+from ..zips import read_archive
 from .tsv import TsvReader, link_entities
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -93,21 +93,12 @@ def _unsafe(name: str) -> bool:
 
 
 def _read_zip(stream: BinaryIO, max_bytes: int, annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    archive = open_archive(stream, not_a_zip="not a zip file, nor a WebAnno TSV file")
-    if isinstance(archive, FormatError):
-        yield "zip", archive
-        return
-    with archive:
-        yield from _read_archive(archive, max_bytes, annotator)
+    return read_archive(stream, max_bytes, lambda archive, members: _read_archive(archive, members, annotator),
+                        not_a_zip="not a zip file, nor a WebAnno TSV file")
 
 
-def _read_archive(archive: zipfile.ZipFile, max_bytes: int,
+def _read_archive(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
                   annotator: str | None) -> Iterator[tuple[str, dict | FormatError]]:
-    members = [info for info in archive.infolist() if not info.is_dir()]
-    refusal = too_large(members, max_bytes)
-    if refusal:
-        yield "zip", refusal
-        return
     documents: dict[str, _Document] = {}
     for info in members:
         problem = _sort_member(info, documents, annotator)
